@@ -1,0 +1,39 @@
+# rrc: `make run` starts everything with demo data; `make test` runs the whole suite on a real broker.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+SHARED ?= ../shared
+PYTEST_ARGS ?=
+
+.PHONY: setup kafka-jars run test unit integration bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test]"
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+setup: $(STAMP) kafka-jars
+
+kafka-jars: $(STAMP)
+	$(BIN)/rrc kafka fetch
+
+run: setup
+	$(BIN)/rrc up --demo
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q tests/unit $(PYTEST_ARGS)
+
+test: setup
+	$(BIN)/python -m streams.broker.throwaway -- $(BIN)/python -m pytest -q -p no:cacheprovider tests $(PYTEST_ARGS)
+	$(BIN)/python $(SHARED)/contract/check_parse.py $(BIN)/rrc
+
+bench: setup
+	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/matching.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""HTTP edge of rrc: the FastAPI app, auth and one router per resource."""

@@ -1,0 +1,34 @@
+"""The FastAPI app: shares the worker's event loop (faust.contrib.asgi), one router per resource."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from config.settings import Settings
+from streams.app import Runtime, build_app
+from streams.worker import Worker
+
+
+def create_api(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
+    """The whole HTTP edge; the lifespan starts the stream worker on the same loop."""
+    runtime = runtime or build_app(settings)
+
+    @asynccontextmanager
+    async def lifespan(api: FastAPI):
+        worker = Worker(runtime)
+        api.state.worker = worker
+        await worker.start()
+        try:
+            yield
+        finally:
+            await worker.stop()
+
+    api = FastAPI(title="rrc: Rapid Response Coordination", version="0.1.0", lifespan=lifespan)
+    api.state.runtime = runtime
+
+    from api.routes import health
+
+    api.include_router(health.router)
+    return api

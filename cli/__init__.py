@@ -1,0 +1,1 @@
+"""The rrc command line."""

@@ -1,0 +1,30 @@
+"""The `rrc` command: broker, worker, intake, roster and token commands."""
+
+from __future__ import annotations
+
+import typer
+
+from cli import kafka, run
+
+app = typer.Typer(name="rrc", help="Rapid Response Coordination on Apache Kafka.", no_args_is_help=True,
+                  pretty_exceptions_enable=False, add_completion=False)
+app.add_typer(kafka.app, name="kafka")
+run.register(app)
+
+
+def _register_optional() -> None:
+    """Command groups that live beside their domain code."""
+    for module in ("cli.intake",):
+        try:
+            mod = __import__(module, fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        mod.register(app)
+
+
+_register_optional()
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,93 @@
+"""`rrc worker` (stream worker + API in one process) and `rrc up` (broker + worker + API, Ctrl-C stops all)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import typer
+
+from config.logging import setup_logging
+from config.settings import get_settings
+from streams.broker.exceptions import BrokerError
+from streams.broker.local import from_settings
+
+
+def worker() -> None:
+    """Run the stream worker and the HTTP API on one event loop (no broker management)."""
+    import uvicorn
+
+    from api.app import create_api
+
+    settings = get_settings()
+    setup_logging(settings.log_level, settings.log_json)
+    api = create_api(settings)
+    config = uvicorn.Config(api, host=settings.api_host, port=settings.api_port, loop="asyncio",
+                            lifespan="on", log_config=None, access_log=False, timeout_graceful_shutdown=10)
+    uvicorn.Server(config).run()
+
+
+def up(demo: bool = typer.Option(False, "--demo", help="Load demo data once the API answers.")) -> None:
+    """Start the local broker (unless RRC_BROKER is set), then the worker and API; Ctrl-C stops every child."""
+    settings = get_settings()
+    kafka = from_settings(settings)
+    started_broker = False
+    if settings.local_broker:
+        try:
+            started_broker = kafka.up()
+        except BrokerError as exc:
+            typer.echo(f"rrc: {exc}", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"kafka running on {kafka.bootstrap}")
+    child = subprocess.Popen([sys.executable, "-m", "cli.main", "worker"], env=os.environ.copy())
+    url = f"http://{settings.api_host}:{settings.api_port}"
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        if _wait_healthy(url, child, timeout=120):
+            typer.echo(f"rrc API on {url}  (health: {url}/health, docs: {url}/docs)  Ctrl-C stops everything")
+            if demo:
+                from cli.demo import load_demo
+
+                load_demo(url, settings)
+        while not stopping and child.poll() is None:
+            time.sleep(0.2)
+    finally:
+        if child.poll() is None:
+            child.send_signal(signal.SIGINT)
+            try:
+                child.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        if started_broker:
+            kafka.down()
+            typer.echo("kafka stopped")
+    raise typer.Exit(0 if stopping else (child.returncode or 0))
+
+
+def _wait_healthy(url: str, child: subprocess.Popen, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and child.poll() is None:
+        try:
+            if httpx.get(f"{url}/health", timeout=3).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(worker)
+    app.command()(up)

@@ -1,0 +1,99 @@
+"""Typed settings for rrc, read once from `RRC_`-prefixed environment variables (and an optional `.env`)."""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "dev-secret", "secret", "placeholder"}
+
+
+class Mode(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "rrc"
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "rrc"
+
+
+class Settings(BaseSettings):
+    """Every knob rrc has; see the configuration table in README.md."""
+
+    model_config = SettingsConfigDict(env_prefix="RRC_", env_file=".env", extra="ignore")
+
+    mode: Mode = Mode.DEVELOPMENT
+    broker: str | None = Field(
+        default=None,
+        description="External Kafka bootstrap servers (host:port[,host:port]); unset means the local broker.",
+    )
+    kafka_port: int = Field(default=9092, ge=1, le=65535, description="Port of the local broker.")
+    kafka_controller_port: int | None = Field(
+        default=None, ge=1, le=65535, description="Controller port of the local broker (default: kafka_port + 1)."
+    )
+    kafka_version: str = Field(default="4.0.2", description="Apache Kafka release run by the local broker.")
+    kafka_heap: str = Field(default="768m", description="JVM heap of the local broker (at most 1g).")
+    kafka_cache_dir: Path = Field(default_factory=lambda: default_cache_dir() / "kafka")
+    data_dir: Path = Field(default_factory=default_data_dir)
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    topic_prefix: str = Field(default="", description="Prefix for every topic and the consumer group (test isolation).")
+    topic_partitions: int = Field(default=4, ge=1, le=256)
+    replication_factor: int = Field(default=1, ge=1, le=7, description="Replication factor of created topics.")
+    app_id: str = "rrc"
+    secret_key: SecretStr = Field(
+        default=SecretStr("dev-secret"), description="Key for signing tokens and webhook secrets derivation."
+    )
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    health_timeout_s: float = Field(default=1.5, gt=0, le=10)
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @field_validator("kafka_heap")
+    @classmethod
+    def _heap_bounded(cls, v: str) -> str:
+        units = {"k": 1 / (1024 * 1024), "m": 1 / 1024, "g": 1.0}
+        v = v.strip().lower()
+        if not v or v[-1] not in units or not v[:-1].isdigit():
+            raise ValueError("kafka_heap must look like 512m or 1g")
+        if int(v[:-1]) * units[v[-1]] > 1.0:
+            raise ValueError("kafka_heap must be at most 1g")
+        return v
+
+    @model_validator(mode="after")
+    def _no_placeholders_in_production(self) -> "Settings":
+        if self.mode is Mode.PRODUCTION and self.secret_key.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError("RRC_SECRET_KEY is a placeholder; set a real secret in production mode")
+        return self
+
+    @property
+    def local_broker(self) -> bool:
+        return not self.broker
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return self.broker or f"127.0.0.1:{self.kafka_port}"
+
+    @property
+    def controller_port(self) -> int:
+        return self.kafka_controller_port or self.kafka_port + 1
+
+    def topic_name(self, name: str) -> str:
+        return f"{self.topic_prefix}{name}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

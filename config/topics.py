@@ -1,0 +1,66 @@
+"""Every Kafka topic rrc uses, declared once: name, partitions, retention and cleanup policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+DAY_MS = 24 * 3600 * 1000
+FOREVER = -1
+
+
+class Cleanup(StrEnum):
+    DELETE = "delete"
+    COMPACT = "compact"
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    """A topic's identity and configuration; `partitions=None` means the configured default."""
+
+    name: str
+    doc: str
+    partitions: int | None = None
+    retention_ms: int = 7 * DAY_MS
+    cleanup: Cleanup = Cleanup.DELETE
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def config(self) -> dict[str, str]:
+        cfg = {"cleanup.policy": self.cleanup.value, "retention.ms": str(self.retention_ms)}
+        if self.cleanup is Cleanup.COMPACT:
+            cfg.update({"min.cleanable.dirty.ratio": "0.1", "segment.ms": str(DAY_MS)})
+        cfg.update(self.extra)
+        return cfg
+
+
+SIGNALS_RAW = TopicSpec("rrc.signals.raw", "Raw crisis input: feed documents or signal JSON, format in the rrc-format header.")
+SIGNALS = TopicSpec("rrc.signals", "Normalised signals keyed by signal_id.", retention_ms=30 * DAY_MS)
+SIGNALS_DEADLETTER = TopicSpec(
+    "rrc.signals.deadletter",
+    "Input that could not be normalised: original bytes as value, reason and source position in headers.",
+    retention_ms=90 * DAY_MS,
+)
+SIGNALS_BY_CORRELATION = TopicSpec(
+    "rrc.signals.by-correlation", "Signals re-keyed by correlation key so one worker owns each crisis family.",
+    retention_ms=7 * DAY_MS,
+)
+CRISES = TopicSpec("rrc.crises", "Crisis events (opened, updated, escalated, closed) with snapshots.", retention_ms=FOREVER)
+PLANS = TopicSpec("rrc.plans", "Plan events (proposed, superseded, approved).", retention_ms=FOREVER)
+COMMANDS = TopicSpec("rrc.commands", "Commands to the owners of state (approve plan, close crisis, expire request).",
+                     retention_ms=30 * DAY_MS)
+DEPLOYMENTS = TopicSpec("rrc.deployments", "Deployment request lifecycle events.", retention_ms=FOREVER)
+RESPONSE_EVENTS = TopicSpec(
+    "rrc.response-events", "Public CloudEvents (binary mode, ce_ headers) for partners.", retention_ms=90 * DAY_MS
+)
+NOTIFICATIONS = TopicSpec("rrc.notifications", "Outbox of notifications to experts.", retention_ms=30 * DAY_MS)
+AUDIT = TopicSpec("rrc.audit", "Audit trail of every state-changing call and command; kept forever.",
+                  retention_ms=FOREVER)
+ROSTER_EXPERTS = TopicSpec("rrc.roster.experts", "Expert profiles keyed by expert_id (compacted).",
+                           retention_ms=FOREVER, cleanup=Cleanup.COMPACT)
+ROSTER_PARTNERS = TopicSpec("rrc.roster.partners", "Partner profiles keyed by partner_id (compacted).",
+                            retention_ms=FOREVER, cleanup=Cleanup.COMPACT)
+
+ALL_TOPICS: tuple[TopicSpec, ...] = (
+    SIGNALS_RAW, SIGNALS, SIGNALS_DEADLETTER, SIGNALS_BY_CORRELATION, CRISES, PLANS, COMMANDS, DEPLOYMENTS,
+    RESPONSE_EVENTS, NOTIFICATIONS, AUDIT, ROSTER_EXPERTS, ROSTER_PARTNERS,
+)

@@ -1,0 +1,1 @@
+"""Experts, partners, matching and deployment requests: the responders side of rrc."""

@@ -1,0 +1,1 @@
+"""Faust app, topics, intake adapters and the stream agents of rrc."""

@@ -1,0 +1,53 @@
+"""Build the Faust app: configuration from Settings, topics declared once, agents and services registered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import faust
+
+from config.settings import Settings
+from streams.topics import Topics
+
+
+@dataclass
+class Runtime:
+    """What the worker is made of: the Faust app, its topics, and the services the API talks to."""
+
+    settings: Settings
+    app: faust.App
+    topics: Topics
+    services: dict[str, Any] = field(default_factory=dict)
+
+
+def build_app(settings: Settings, *, store: str | None = None) -> Runtime:
+    """A fresh Faust app for these settings; tests build one per test with their own topic prefix."""
+    app_id = f"{settings.topic_prefix}{settings.app_id}"
+    datadir = Path(settings.data_dir) / "faust" / app_id
+    datadir.parent.mkdir(parents=True, exist_ok=True)
+    app = faust.App(
+        app_id,
+        broker=[f"kafka://{h}" for h in settings.bootstrap_servers.split(",")],
+        store=store or "rocksdb://",
+        datadir=str(datadir),
+        topic_partitions=settings.topic_partitions,
+        topic_replication_factor=settings.replication_factor,
+        topic_allow_declare=True,
+        topic_disable_leader=True,
+        processing_guarantee="at_least_once",
+        web_enabled=False,
+        autodiscover=False,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        broker_commit_interval=1.0,
+        stream_wait_empty=False,
+        table_cleanup_interval=60.0,
+        logging_config=None,
+    )
+    runtime = Runtime(settings=settings, app=app, topics=Topics.declare(app, settings))
+    from streams.agents import register_all
+
+    register_all(runtime)
+    return runtime

@@ -1,0 +1,1 @@
+"""Kafka plumbing: the local broker manager, a metadata probe and topic administration."""

@@ -1,0 +1,24 @@
+"""Prometheus metrics of every stage, defined once: counters, processing latency and consumer lag."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+MESSAGES_IN = Counter("rrc_stage_messages_in_total", "Messages consumed by a stage", ["stage"], registry=REGISTRY)
+MESSAGES_OUT = Counter("rrc_stage_messages_out_total", "Messages produced by a stage", ["stage"], registry=REGISTRY)
+DEADLETTERED = Counter("rrc_stage_deadlettered_total", "Messages sent to a dead-letter topic", ["stage", "error_type"],
+                       registry=REGISTRY)
+ERRORS = Counter("rrc_stage_errors_total", "Errors caught while processing", ["stage", "error_type"], registry=REGISTRY)
+BATCH_SECONDS = Histogram("rrc_stage_batch_seconds", "Time to process one batch", ["stage"], registry=REGISTRY,
+                          buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
+LAG = Gauge("rrc_stage_consumer_lag_messages", "Messages behind the log end, per stage and partition",
+            ["stage", "topic", "partition"], registry=REGISTRY)
+LAST_PROCESSED = Gauge("rrc_stage_last_processed_timestamp_seconds", "When a stage last processed a message",
+                       ["stage"], registry=REGISTRY)
+SIGNALS_PARSED = Counter("rrc_intake_signals_total", "Signals parsed by intake", ["source", "via"], registry=REGISTRY)
+RECORDS_REJECTED = Counter("rrc_intake_rejected_total", "Records rejected by intake", ["via"], registry=REGISTRY)
+HTTP_REQUESTS = Counter("rrc_http_requests_total", "HTTP requests", ["route", "method", "status"], registry=REGISTRY)
+BROKER_UP = Gauge("rrc_broker_up", "1 when the last health probe reached the broker", registry=REGISTRY)
+WORKER_RUNNING = Gauge("rrc_worker_running", "1 when the worker is running", registry=REGISTRY)

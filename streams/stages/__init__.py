@@ -1,0 +1,1 @@
+"""Stateless Kafka stages run as aiokafka batch loops inside the worker."""
