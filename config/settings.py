@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     health_timeout_s: float = Field(default=1.5, gt=0, le=10)
+    crisis_quiet_days: dict[str, float] = Field(
+        default_factory=dict, description="Quiet days before a crisis closes, per hazard family (JSON object)."
+    )
+    crisis_sweep_interval_s: float = Field(default=3600, gt=0, description="How often quiet crises are swept.")
     log_level: str = "INFO"
     log_json: bool = True
 

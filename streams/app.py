@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 import faust
 
@@ -20,6 +21,10 @@ class Runtime:
     app: faust.App
     topics: Topics
     services: dict[str, Any] = field(default_factory=dict)
+    services_state: dict[str, Any] = field(default_factory=dict)
+    # (name, async job, interval seconds): run by the worker's APScheduler, also once at start-up.
+    jobs: list[tuple[str, Callable[[], Awaitable[None]], float]] = field(default_factory=list)
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
 
 
 def build_app(settings: Settings, *, store: str | None = None) -> Runtime:

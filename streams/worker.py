@@ -58,7 +58,9 @@ class Worker:
                     return
             await ensure_topics(settings)
             async with faust_app_running(self.runtime.app, stop_timeout=30):
-                services = list(self.runtime.services.values())
+                from streams.scheduler import JobScheduler
+
+                services = [*self.runtime.services.values(), JobScheduler(self.runtime.jobs)]
                 for service in services:
                     await service.start()
                 self.state = WorkerState.RUNNING

@@ -44,7 +44,7 @@ def make_settings(kafka_bootstrap, topic_prefix, tmp_path):
 
     def make(**overrides):
         values = dict(broker=kafka_bootstrap, topic_prefix=topic_prefix, data_dir=tmp_path / "data",
-                      topic_partitions=4, api_port=0, log_json=False)
+                      topic_partitions=4, log_json=False)
         values.update(overrides)
         return Settings(**values)
 

@@ -15,6 +15,7 @@ def register_all(runtime: "Runtime") -> None:
 
 
 def _registrars():
+    from streams.agents import crises
     from streams.stages import normalise
 
-    return [normalise.register]
+    return [normalise.register, crises.register]

@@ -12,7 +12,7 @@ from aiokafka.errors import KafkaError
 async def metadata_ok(bootstrap: str, timeout: float = 1.5) -> bool:
     """True when a broker in `bootstrap` answers a metadata request within `timeout` seconds."""
     client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000),
-                            connections_max_idle_ms=int(timeout * 1000) + 1000, api_version="auto")
+                            connections_max_idle_ms=int(timeout * 1000) + 1000)
     try:
         await asyncio.wait_for(client.bootstrap(), timeout=timeout)
         return bool(client.cluster.brokers())

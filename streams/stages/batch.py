@@ -34,6 +34,7 @@ class Output:
     value: bytes
     key: bytes | None = None
     headers: Headers = field(default_factory=list)
+    partition: int | None = None
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,8 @@ class BatchStage:
             for msg in records:
                 n_in += 1
                 for out in self._handle(msg):
-                    futures.append(await self._producer.send(out.topic, out.value, key=out.key, headers=out.headers))
+                    futures.append(await self._producer.send(out.topic, out.value, key=out.key, headers=out.headers,
+                                                             partition=out.partition))
                     n_out += 1
         if futures:
             await asyncio.gather(*futures)

@@ -1,4 +1,9 @@
-"""The normalise stage: rrc.signals.raw -> rrc.signals (keyed by signal_id), failures -> rrc.signals.deadletter."""
+"""The normalise stage: rrc.signals.raw -> rrc.signals (keyed by signal_id) and rrc.signals.by-correlation.
+
+The second output is the same signal keyed by its correlation key, on the partition `partition_for(key)`,
+so the crisis agent that owns a correlation key sees every signal that could join its crises (see
+streams.crises.keys.correlation_key). Failures go to rrc.signals.deadletter with the original bytes.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +11,23 @@ from aiokafka import ConsumerRecord
 
 from streams import metrics
 from streams.app import Runtime
+from streams.crises.keys import correlation_key
+from streams.partitioning import partition_for
 from streams.signals.normalise import format_of, normalise
 from streams.stages.batch import BatchStage, Failure, Output, Result
 
 
-def make_handler(signals_topic: str):
+def make_handler(signals_topic: str, by_correlation_topic: str, partitions: int):
     def handle(msg: ConsumerRecord) -> Result:
-        fmt = format_of(msg.headers)
-        normalised = normalise(msg.value or b"", fmt)
+        normalised = normalise(msg.value or b"", format_of(msg.headers))
         outputs = []
         for signal in normalised.signals:
-            outputs.append(Output(topic=signals_topic, key=signal.signal_id.encode(),
-                                  value=signal.model_dump_json().encode(),
-                                  headers=[("rrc-source", signal.source.encode())]))
+            body = signal.model_dump_json().encode()
+            source = [("rrc-source", signal.source.encode())]
+            outputs.append(Output(topic=signals_topic, key=signal.signal_id.encode(), value=body, headers=source))
+            key = correlation_key(signal)
+            outputs.append(Output(topic=by_correlation_topic, key=key.encode(), value=body, headers=source,
+                                  partition=partition_for(key, partitions)))
             metrics.SIGNALS_PARSED.labels(signal.source, "stream").inc()
         failures = [Failure(reason=r, error_type=t, record=rec) for r, t, rec in normalised.failures]
         return Result(outputs=outputs, failures=failures)
@@ -28,11 +37,13 @@ def make_handler(signals_topic: str):
 
 def register(runtime: Runtime) -> None:
     s = runtime.settings
+    topics = runtime.topics
     runtime.services["normalise"] = BatchStage(
         name="normalise",
         bootstrap=s.bootstrap_servers,
-        source=runtime.topics.signals_raw.get_topic_name(),
+        source=topics.signals_raw.get_topic_name(),
         group=f"{s.topic_prefix}{s.app_id}-normalise",
-        deadletter=runtime.topics.signals_deadletter.get_topic_name(),
-        handler=make_handler(runtime.topics.signals.get_topic_name()),
+        deadletter=topics.signals_deadletter.get_topic_name(),
+        handler=make_handler(topics.signals.get_topic_name(), topics.signals_by_correlation.get_topic_name(),
+                             topics.signals_by_correlation.partitions or s.topic_partitions),
     )

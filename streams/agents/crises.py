@@ -1,0 +1,158 @@
+"""The crisis agent: owns the crises table; correlates signals and runs close sweeps sent to it as commands.
+
+Single writer: rrc.signals.by-correlation is keyed (and explicitly partitioned) by the correlation key, so
+every signal that could join a crisis, and every crisis of that key, lives on one partition; the crises
+table is keyed by crisis_id and written from that partition, so its changelog partition matches. The close
+sweep is a command message put on each partition of the same topic: the timer never writes the table.
+
+Ordering for at-least-once: for each batch the events are sent and acknowledged first, then the table is
+written. A crash in between replays the batch; the replay makes the same decisions with the same event ids
+(consumers dedupe by id), so nothing is lost and nothing is counted twice in the table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+import faust
+
+from streams import metrics
+from streams.app import Runtime
+from streams.cloudevents import CloudEvent
+from streams.crises import Crisis, CrisisEvent, CrisisIndex, correlate, sweep
+from streams.partitioning import partition_for
+from streams.signals.models import Signal
+from streams.signals.normalise import describe_validation_error
+
+log = logging.getLogger("rrc.crises")
+
+COMMAND_HEADER = "rrc-command"
+CLOSE_QUIET = b"close-quiet-crises"
+STAGE = "correlate"
+
+
+class CrisisOwner:
+    """This worker's in-memory indexes over the table, one per partition, rebuilt after every rebalance."""
+
+    def __init__(self, table: Any, partitions: int) -> None:
+        self.table = table
+        self.partitions = partitions
+        self.indexes: dict[int, CrisisIndex] = {}
+        self.dirty = True
+
+    def index_for(self, partition: int) -> CrisisIndex:
+        if self.dirty:
+            self.rebuild()
+        return self.indexes.setdefault(partition, CrisisIndex())
+
+    def rebuild(self) -> None:
+        by_partition: dict[int, list[Crisis]] = defaultdict(list)
+        for _key, raw in self.table.items():
+            crisis = Crisis.model_validate_json(raw)
+            by_partition[partition_for(crisis.correlation_key, self.partitions)].append(crisis)
+        self.indexes = {p: CrisisIndex(crises) for p, crises in by_partition.items()}
+        self.dirty = False
+        log.info("crisis index rebuilt", extra={"crises": sum(len(c) for c in by_partition.values()),
+                                                "partitions": sorted(by_partition)})
+
+
+def crisis_message(event: CrisisEvent, crisis: Crisis) -> bytes:
+    """rrc.crises value: the event and the full crisis (signal ids, history) for read views."""
+    return json.dumps({"event": event.model_dump(mode="json"), "crisis": crisis.to_json_dict()},
+                      separators=(",", ":")).encode()
+
+
+def public_event(event: CrisisEvent) -> CloudEvent:
+    return CloudEvent(id=event.event_id, type=event.type.value, time=event.occurred_at, subject=event.crisis_id,
+                      data={"crisis": event.crisis.model_dump(mode="json"),
+                            "changes": [c.model_dump(mode="json") for c in event.changes],
+                            "exercise": event.exercise},
+                      extensions={"rrcexercise": "true" if event.exercise else "false",
+                                  "rrccrisisid": event.crisis_id})
+
+
+def register(runtime: Runtime) -> None:
+    app, topics, settings = runtime.app, runtime.topics, runtime.settings
+    partitions = topics.signals_by_correlation.partitions or settings.topic_partitions
+    schema = faust.Schema(key_type=str, value_type=bytes, key_serializer="raw", value_serializer="raw")
+    table = app.Table("crises", partitions=partitions, schema=schema, default=None)
+    owner = CrisisOwner(table, partitions)
+    runtime.services_state["crises"] = owner
+    periods = {family: timedelta(days=days) for family, days in settings.crisis_quiet_days.items()}
+
+    @app.on_rebalance_complete.connect
+    async def _mark_dirty(sender, **kwargs) -> None:  # noqa: ARG001 - signal signature
+        owner.dirty = True
+
+    @app.agent(topics.signals_by_correlation, name=f"{settings.topic_prefix}correlate", concurrency=1)
+    async def correlate_agent(stream):
+        async for batch in stream.take_events(500, within=0.05):
+            await handle_batch(stream, batch)
+
+    async def handle_batch(stream, batch) -> None:
+        now = runtime.clock()
+        writes: list[tuple[Any, Crisis]] = []
+        sends = []
+        for ev in batch:
+            partition = ev.message.partition
+            try:
+                outcome = decide(ev, owner.index_for(partition), now)
+            except Exception as exc:  # noqa: BLE001 - a poison message is dead-lettered, never stops the agent
+                sends.append(await deadletter(ev, exc))
+                continue
+            for crisis in outcome.crises_to_write:
+                writes.append((ev, crisis))
+            for event in outcome.events:
+                crisis = next(c for c in outcome.crises_to_write if c.crisis_id == event.crisis_id)
+                sends.append(await topics.crises.send(key=event.crisis_id.encode(), value=crisis_message(event, crisis),
+                                                      headers=[("rrc-event-type", event.type.value.encode())]))
+                headers, value = public_event(event).to_kafka_binary()
+                sends.append(await topics.response_events.send(key=event.crisis_id.encode(), value=value,
+                                                               headers=headers))
+                log.info(event.type.value, extra={"crisis_id": event.crisis_id, "signal_id": event.signal_id,
+                                                  "event_id": event.event_id})
+        if sends:
+            await asyncio.gather(*sends)
+        for ev, crisis in writes:
+            stream._set_current_event(ev)  # the changelog partition is the partition of the event that decided
+            table[crisis.crisis_id] = crisis.model_dump_json().encode()
+        metrics.MESSAGES_IN.labels(STAGE).inc(len(batch))
+        metrics.MESSAGES_OUT.labels(STAGE).inc(len(sends))
+        metrics.LAST_PROCESSED.labels(STAGE).set(now.timestamp())
+
+    def decide(ev, index: CrisisIndex, now: datetime):
+        headers = dict(ev.message.headers or ())
+        if headers.get(COMMAND_HEADER) == CLOSE_QUIET:
+            at = datetime.fromisoformat(json.loads(ev.value)["now"])
+            outcome = sweep(list(index.open_crises()), at, periods or None)
+            for crisis in outcome.crises_to_write:
+                index.upsert(crisis)
+            return outcome
+        signal = Signal.model_validate_json(ev.value)
+        return correlate(index, signal, now)
+
+    async def deadletter(ev, exc: Exception):
+        from pydantic import ValidationError
+
+        reason = describe_validation_error(exc) if isinstance(exc, ValidationError) else str(exc) or repr(exc)
+        metrics.DEADLETTERED.labels(STAGE, type(exc).__name__).inc()
+        log.warning("dead-lettered", extra={"stage": STAGE, "reason": reason[:300], "offset": ev.message.offset})
+        headers = [("rrc-dlq-reason", reason.encode()[:4000]), ("rrc-dlq-error-type", type(exc).__name__.encode()),
+                   ("rrc-dlq-source-topic", ev.message.topic.encode()),
+                   ("rrc-dlq-source-partition", str(ev.message.partition).encode()),
+                   ("rrc-dlq-source-offset", str(ev.message.offset).encode())]
+        return await topics.signals_deadletter.send(key=ev.key, value=ev.value, headers=headers)
+
+    async def send_sweep_commands() -> None:
+        """The APScheduler job: one close-quiet command per partition, to the agent that owns it."""
+        body = json.dumps({"now": runtime.clock().isoformat()}).encode()
+        for partition in range(partitions):
+            await topics.signals_by_correlation.send(key=b"__sweep__", value=body, partition=partition,
+                                                     headers=[(COMMAND_HEADER, CLOSE_QUIET)])
+
+    runtime.jobs.append(("crisis-close-sweep", send_sweep_commands, settings.crisis_sweep_interval_s))
