@@ -22,6 +22,7 @@ class Runtime:
     topics: Topics
     services: dict[str, Any] = field(default_factory=dict)
     services_state: dict[str, Any] = field(default_factory=dict)
+    views: dict[str, Any] = field(default_factory=dict)
     # (name, async job, interval seconds): run by the worker's APScheduler, also once at start-up.
     jobs: list[tuple[str, Callable[[], Awaitable[None]], float]] = field(default_factory=list)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))

@@ -17,5 +17,6 @@ def register_all(runtime: "Runtime") -> None:
 def _registrars():
     from streams.agents import crises
     from streams.stages import normalise
+    from streams.views.register import register as views
 
-    return [normalise.register, crises.register]
+    return [normalise.register, crises.register, views]

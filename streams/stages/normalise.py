@@ -18,6 +18,8 @@ from streams.stages.batch import BatchStage, Failure, Output, Result
 
 
 def make_handler(signals_topic: str, by_correlation_topic: str, partitions: int):
+    parsed_by_source: dict[str, object] = {}
+
     def handle(msg: ConsumerRecord) -> Result:
         normalised = normalise(msg.value or b"", format_of(msg.headers))
         outputs = []
@@ -28,7 +30,10 @@ def make_handler(signals_topic: str, by_correlation_topic: str, partitions: int)
             key = correlation_key(signal)
             outputs.append(Output(topic=by_correlation_topic, key=key.encode(), value=body, headers=source,
                                   partition=partition_for(key, partitions)))
-            metrics.SIGNALS_PARSED.labels(signal.source, "stream").inc()
+            counter = parsed_by_source.get(signal.source)
+            if counter is None:
+                counter = parsed_by_source[signal.source] = metrics.SIGNALS_PARSED.labels(signal.source, "stream")
+            counter.inc()
         failures = [Failure(reason=r, error_type=t, record=rec) for r, t, rec in normalised.failures]
         return Result(outputs=outputs, failures=failures)
 
