@@ -53,7 +53,7 @@ class CrisisOwner:
     def rebuild(self) -> None:
         by_partition: dict[int, list[Crisis]] = defaultdict(list)
         for _key, raw in self.table.items():
-            crisis = Crisis.model_validate_json(raw)
+            crisis = Crisis.model_validate(raw) if isinstance(raw, dict) else Crisis.model_validate_json(raw)
             by_partition[partition_for(crisis.correlation_key, self.partitions)].append(crisis)
         self.indexes = {p: CrisisIndex(crises) for p, crises in by_partition.items()}
         self.dirty = False
@@ -79,7 +79,8 @@ def public_event(event: CrisisEvent) -> CloudEvent:
 def register(runtime: Runtime) -> None:
     app, topics, settings = runtime.app, runtime.topics, runtime.settings
     partitions = topics.signals_by_correlation.partitions or settings.topic_partitions
-    schema = faust.Schema(key_type=str, value_type=bytes, key_serializer="raw", value_serializer="raw")
+    # Values are JSON objects (dicts): the RocksDB store decodes JSON values whatever the declared codec.
+    schema = faust.Schema(key_type=str, key_serializer="raw", value_serializer="json")
     table = app.Table("crises", partitions=partitions, schema=schema, default=None)
     owner = CrisisOwner(table, partitions)
     runtime.services_state["crises"] = owner
@@ -120,7 +121,7 @@ def register(runtime: Runtime) -> None:
             await asyncio.gather(*sends)
         for ev, crisis in writes:
             stream._set_current_event(ev)  # the changelog partition is the partition of the event that decided
-            table[crisis.crisis_id] = crisis.model_dump_json().encode()
+            table[crisis.crisis_id] = crisis.to_json_dict()
         metrics.MESSAGES_IN.labels(STAGE).inc(len(batch))
         metrics.MESSAGES_OUT.labels(STAGE).inc(len(sends))
         metrics.LAST_PROCESSED.labels(STAGE).set(now.timestamp())

@@ -172,7 +172,7 @@ class LocalKafka:
         if (self.home / "logs" / "meta.properties").exists():
             return
         cluster_id = _kraft_cluster_id()
-        proc = subprocess.run(self._java_cmd("kafka.tools.StorageTool", "format", "-t", cluster_id,
+        proc = subprocess.run(self._java_cmd("kafka.tools.StorageTool", "format", f"--cluster-id={cluster_id}",
                                              "-c", str(props), "--ignore-formatted"),
                               capture_output=True, text=True, timeout=120)
         if proc.returncode != 0:
@@ -276,7 +276,10 @@ def _kraft_cluster_id() -> str:
     """A KRaft cluster id: a random UUID, base64url without padding (what StorageTool random-uuid prints)."""
     import base64
 
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    while True:  # like Kafka's Uuid.randomUuid: never starting with '-', which command lines read as an option
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def _last_error_line(text: str) -> str:
