@@ -16,9 +16,9 @@ import random
 import time
 from datetime import datetime, timedelta, timezone
 
-from common import bench_settings, emit, peak_rss_mb
+from common import bench_settings, emit, peak_rss_mb, raw_loop
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from config.topics import ALL_TOPICS
 from streams.broker.admin import ensure_topics
 from streams.broker.throwaway import broker_for_run
@@ -49,35 +49,6 @@ async def fill(bootstrap: str, topic: str, values: list[bytes]) -> None:
         futures = [await producer.send(topic, v, headers=[("rrc-format", b"json")]) for v in values]
         await asyncio.gather(*futures)
     finally:
-        await producer.stop()
-
-
-async def raw_loop(bootstrap: str, source: str, sink: str, n: int, group: str) -> float:
-    consumer = AIOKafkaConsumer(source, bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False,
-                                auto_offset_reset="earliest", max_poll_records=2000,
-                                fetch_max_bytes=32 * 1024 * 1024, max_partition_fetch_bytes=8 * 1024 * 1024)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5,
-                                max_batch_size=256 * 1024)
-    await consumer.start()
-    await producer.start()
-    done = 0
-    started = None
-    try:
-        while done < n:
-            batches = await consumer.getmany(timeout_ms=100, max_records=2000)
-            if not batches:
-                continue
-            started = started or time.perf_counter()
-            futures = []
-            for records in batches.values():
-                for m in records:
-                    futures.append(await producer.send(sink, m.value, key=m.key, headers=list(m.headers)))
-            await asyncio.gather(*futures)
-            await consumer.commit({tp: r[-1].offset + 1 for tp, r in batches.items()})
-            done += sum(len(r) for r in batches.values())
-        return time.perf_counter() - started
-    finally:
-        await consumer.stop()
         await producer.stop()
 
 
