@@ -61,10 +61,9 @@ class CrisisOwner:
                                                 "partitions": sorted(by_partition)})
 
 
-def crisis_message(event: CrisisEvent, crisis: Crisis) -> bytes:
+def crisis_message(event: CrisisEvent, crisis_json: bytes) -> bytes:
     """rrc.crises value: the event and the full crisis (signal ids, history) for read views."""
-    return json.dumps({"event": event.model_dump(mode="json"), "crisis": crisis.to_json_dict()},
-                      separators=(",", ":")).encode()
+    return b'{"event":' + event.model_dump_json().encode() + b',"crisis":' + crisis_json + b"}"
 
 
 def public_event(event: CrisisEvent) -> CloudEvent:
@@ -79,7 +78,7 @@ def public_event(event: CrisisEvent) -> CloudEvent:
 def register(runtime: Runtime) -> None:
     app, topics, settings = runtime.app, runtime.topics, runtime.settings
     partitions = topics.signals_by_correlation.partitions or settings.topic_partitions
-    # Values are JSON objects (dicts): the RocksDB store decodes JSON values whatever the declared codec.
+    # Values are the crisis as a JSON string (pydantic's fast serialiser); the table's JSON codec wraps it.
     schema = faust.Schema(key_type=str, key_serializer="raw", value_serializer="json")
     table = app.Table("crises", partitions=partitions, schema=schema, default=None)
     owner = CrisisOwner(table, partitions)
@@ -95,9 +94,16 @@ def register(runtime: Runtime) -> None:
         async for batch in stream.take_events(500, within=0.05):
             await handle_batch(stream, batch)
 
+    crises_name = topics.crises.get_topic_name()
+    public_name = topics.response_events.get_topic_name()
+
+    async def emit(topic: str, key: bytes, value: bytes, headers) -> Any:
+        # The app's producer directly (what topic.send ends in, minus per-message FutureMessage bookkeeping).
+        return await app.producer.send(topic, key, value, None, None, headers)
+
     async def handle_batch(stream, batch) -> None:
         now = runtime.clock()
-        writes: list[tuple[Any, Crisis]] = []
+        writes: list[tuple[Any, str, str]] = []
         sends = []
         for ev in batch:
             partition = ev.message.partition
@@ -106,22 +112,23 @@ def register(runtime: Runtime) -> None:
             except Exception as exc:  # noqa: BLE001 - a poison message is dead-lettered, never stops the agent
                 sends.append(await deadletter(ev, exc))
                 continue
-            for crisis in outcome.crises_to_write:
-                writes.append((ev, crisis))
+            snapshots = {c.crisis_id: c.model_dump_json() for c in outcome.crises_to_write}
+            for crisis_id, snapshot in snapshots.items():
+                writes.append((ev, crisis_id, snapshot))
             for event in outcome.events:
-                crisis = next(c for c in outcome.crises_to_write if c.crisis_id == event.crisis_id)
-                sends.append(await topics.crises.send(key=event.crisis_id.encode(), value=crisis_message(event, crisis),
-                                                      headers=[("rrc-event-type", event.type.value.encode())]))
+                snapshot = snapshots[event.crisis_id].encode()
+                key = event.crisis_id.encode()
+                sends.append(await emit(crises_name, key, crisis_message(event, snapshot),
+                                        [("rrc-event-type", event.type.value.encode())]))
                 headers, value = public_event(event).to_kafka_binary()
-                sends.append(await topics.response_events.send(key=event.crisis_id.encode(), value=value,
-                                                               headers=headers))
+                sends.append(await emit(public_name, key, value, headers))
                 log.info(event.type.value, extra={"crisis_id": event.crisis_id, "signal_id": event.signal_id,
                                                   "event_id": event.event_id})
         if sends:
             await asyncio.gather(*sends)
-        for ev, crisis in writes:
+        for ev, crisis_id, snapshot in writes:
             stream._set_current_event(ev)  # the changelog partition is the partition of the event that decided
-            table[crisis.crisis_id] = crisis.to_json_dict()
+            table[crisis_id] = snapshot
         metrics.MESSAGES_IN.labels(STAGE).inc(len(batch))
         metrics.MESSAGES_OUT.labels(STAGE).inc(len(sends))
         metrics.LAST_PROCESSED.labels(STAGE).set(now.timestamp())

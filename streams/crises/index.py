@@ -51,12 +51,13 @@ class _TimeList:
 class _Shard:
     """The open crises of one correlation key."""
 
-    __slots__ = ("rule", "by_ref", "by_country", "grid_all", "grid_countryless", "size")
+    __slots__ = ("rule", "by_ref", "by_country", "unlocated_by_country", "grid_all", "grid_countryless", "size")
 
     def __init__(self, rule: MatchRule) -> None:
         self.rule = rule
         self.by_ref: dict[str, str | set[str]] = {}  # a ref nearly always names one crisis: no set
         self.by_country: dict[str, _TimeList] = {}
+        self.unlocated_by_country: dict[str, _TimeList] = {}  # crises with countries but no location
         km = rule.countryless_km
         self.grid_all = GeoGrid(km) if km else None  # located crises, for signals without country
         self.grid_countryless = GeoGrid(km) if km else None  # located crises without country
@@ -71,6 +72,8 @@ class _Shard:
         ts = c.last_signal_at.timestamp()
         for country in c.countries:
             self.by_country.setdefault(country, _TimeList()).add(ts, c.crisis_id)
+            if c.location is None:
+                self.unlocated_by_country.setdefault(country, _TimeList()).add(ts, c.crisis_id)
         if c.location is not None and self.grid_all is not None:
             self.grid_all.add(c.crisis_id, c.location)
             if not c.countries:
@@ -79,11 +82,12 @@ class _Shard:
     def unlink_place(self, c: Crisis) -> None:
         ts = c.last_signal_at.timestamp()
         for country in c.countries:
-            bucket = self.by_country.get(country)
-            if bucket is not None:
-                bucket.remove(ts, c.crisis_id)
-                if not bucket.items:
-                    del self.by_country[country]
+            for buckets in (self.by_country, self.unlocated_by_country):
+                bucket = buckets.get(country)
+                if bucket is not None:
+                    bucket.remove(ts, c.crisis_id)
+                    if not bucket.items:
+                        del buckets[country]
         if c.location is not None and self.grid_all is not None:
             self.grid_all.remove(c.crisis_id, c.location)
             if not c.countries:
@@ -184,6 +188,25 @@ class CrisisIndex:
             for cid in shard.crises_with_ref(ref):
                 found[cid] = found.get(cid, 0) + 1
         since = shard.since_ts(signal)
+        rule = shard.rule
+        if (signal.location is not None and signal.countries and rule.max_km is not None
+                and shard.grid_all is not None and shard.grid_all.radius_km >= rule.max_km):
+            # A located crisis can only match a located signal within max_km (sharing a country, or having
+            # none: then within countryless_km), so the grid replaces the country's time list; crises without
+            # a location still come by country.
+            countries = set(signal.countries)
+            for cid in shard.grid_all.near(signal.location):
+                crisis = self._open[cid]
+                if crisis.last_signal_at.timestamp() < since:
+                    continue  # quiet for longer than the window before this signal: cannot match
+                if not crisis.countries or not countries.isdisjoint(crisis.countries):
+                    found.setdefault(cid, 0)
+            for country in signal.countries:
+                bucket = shard.unlocated_by_country.get(country)
+                if bucket is not None:
+                    for cid in bucket.since(since):
+                        found.setdefault(cid, 0)
+            return [(self._open[cid], n) for cid, n in found.items()]
         for country in signal.countries:
             bucket = shard.by_country.get(country)
             if bucket is not None:
