@@ -28,7 +28,11 @@ def create_api(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     api = FastAPI(title="rrc: Rapid Response Coordination", version="0.1.0", lifespan=lifespan)
     api.state.runtime = runtime
 
-    from api.routes import health
+    from api.middleware import install
+    from api.routes import crises, health, signals
 
     api.include_router(health.router)
+    api.include_router(signals.router)
+    api.include_router(crises.router)
+    install(api, settings)  # after every router: it checks that each /v1 route declares who may call it
     return api

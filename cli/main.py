@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from cli import kafka, run
+from cli import kafka, run, token
 
 app = typer.Typer(name="rrc", help="Rapid Response Coordination on Apache Kafka.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
 app.add_typer(kafka.app, name="kafka")
 run.register(app)
+token.register(app)
 
 
 def _register_optional() -> None:

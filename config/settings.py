@@ -56,7 +56,16 @@ class Settings(BaseSettings):
         default=SecretStr("dev-secret"), description="Key for signing tokens and webhook secrets derivation."
     )
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    rate_limit_per_s: float = Field(default=20.0, gt=0, description="Sustained API requests per second per token.")
+    rate_limit_burst: int = Field(default=60, ge=1, description="Requests a token may make in a burst above the rate.")
     health_timeout_s: float = Field(default=1.5, gt=0, le=10)
+    feeds_file: Path | None = Field(
+        default=None, description="YAML file of polled feeds (see config/feeds.example.yaml); unset means no polling."
+    )
+    feeds_max_body_bytes: int = Field(
+        default=960 * 1024, ge=1024, description="Largest feed document fetched and published (below Kafka's 1 MiB)."
+    )
+    feeds_max_backoff_s: float = Field(default=3600, gt=0, description="Longest wait between retries of a failing feed.")
     crisis_quiet_days: dict[str, float] = Field(
         default_factory=dict, description="Quiet days before a crisis closes, per hazard family (JSON object)."
     )

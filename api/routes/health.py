@@ -9,11 +9,12 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from api.auth.deps import PUBLIC_ROUTE
 from api.deps import RuntimeDep, WorkerDep
 from streams.broker.probe import metadata_ok
 from streams.metrics import BROKER_UP, REGISTRY
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], dependencies=[PUBLIC_ROUTE])
 
 try:
     RRC_VERSION = version("rrc")

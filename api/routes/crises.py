@@ -1,0 +1,53 @@
+"""Crises from the read view: list with filters and pagination, and one crisis with its signals and history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Query
+
+from api.auth.deps import PartnerOrStaffDep
+from api.auth.roles import Grant, Principal, Role
+from api.deps import RuntimeDep
+from api.errors import NotFound
+from streams.signals.models import Hazard, Kind, Severity
+from streams.views.crises import CrisisFilter, crisis_read
+from streams.views.pagination import BadCursor, MAX_LIMIT, DEFAULT_LIMIT
+from streams.crises.models import CrisisStatus
+
+router = APIRouter(prefix="/v1/crises", tags=["crises"])
+
+
+def _exercise_visibility(principal: Principal, requested: bool | None) -> bool | None:
+    """Partners see exercise crises only with the exercise grant; staff see what they ask for."""
+    if principal.role is Role.PARTNER and not principal.has_grant(Grant.EXERCISE):
+        return False
+    return requested
+
+
+@router.get("", summary="Crises, newest first, filtered and paginated")
+async def list_crises(principal: PartnerOrStaffDep, runtime: RuntimeDep,
+                      status: CrisisStatus | None = None, kind: Kind | None = None, hazard: Hazard | None = None,
+                      country: str | None = Query(None, min_length=3, max_length=3, pattern="^[A-Za-z]{3}$"),
+                      min_severity: Severity | None = None, since: datetime | None = None,
+                      exercise: bool | None = None,
+                      limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+                      cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
+    flt = CrisisFilter(status=status, kind=kind, hazard=hazard, country=country, min_severity=min_severity,
+                       since=since, exercise=_exercise_visibility(principal, exercise))
+    try:
+        page = runtime.views["crises"].list(flt, limit, cursor)
+    except BadCursor as exc:
+        from api.errors import BadRequest
+
+        raise BadRequest(f"cursor: {exc}") from exc
+    return page.to_json(crisis_read)
+
+
+@router.get("/{crisis_id}", summary="One crisis with its signals and history")
+async def get_crisis(crisis_id: str, principal: PartnerOrStaffDep, runtime: RuntimeDep) -> dict[str, Any]:
+    crisis = runtime.views["crises"].get(crisis_id)
+    if crisis is None or (crisis["exercise"] and _exercise_visibility(principal, None) is False):
+        raise NotFound(f"crisis_id: no crisis {crisis_id!r}")
+    return crisis

@@ -1,0 +1,79 @@
+"""`rrc token create|list|revoke` through `register` on a fresh Typer app."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from api.auth.roles import Role
+from api.auth.tokens import TOKEN_RE, TokenStore
+from cli import token as token_cli
+
+
+@pytest.fixture
+def run(settings):
+    app = typer.Typer()
+
+    @app.callback()
+    def main() -> None:
+        """rrc"""
+
+    token_cli.register(app, settings_factory=lambda: settings)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, ["token", *args])
+
+
+def test_create_prints_exactly_one_token_line(run, settings):
+    result = run("create", "--role", "expert", "--expert-id", "E-1", "--expires", "30d", "--grant", "restricted")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("\n") == 1 and TOKEN_RE.fullmatch(result.stdout.strip())
+    principal = TokenStore.from_settings(settings).verify(result.stdout.strip())
+    assert (principal.role, principal.expert_id, principal.grants) == (Role.EXPERT, "E-1", frozenset({"restricted"}))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--role", "expert"], "requires an expert id"),
+    (["--role", "partner"], "requires a partner id"),
+    (["--role", "admin", "--expert-id", "E1"], "only allowed with role expert"),
+    (["--role", "coordinator", "--expires", "yesterday"], "neither a duration"),
+])
+def test_create_refuses_bad_requests_with_exit_2(run, settings, args, message):
+    result = run("create", *args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert message in result.stderr
+    assert TokenStore.from_settings(settings).records() == []
+
+
+def test_create_refuses_unknown_role_and_grant(run):
+    assert run("create", "--role", "root").exit_code == 2
+    assert run("create", "--role", "partner", "--partner-id", "P1", "--grant", "god").exit_code == 2
+
+
+def test_list_shows_no_secrets_and_revoke_takes_effect(run, settings):
+    admin = run("create", "--role", "admin").stdout.strip()
+    partner = run("create", "--role", "partner", "--partner-id", "P-7", "--grant", "exercise").stdout.strip()
+    admin_id = admin.split("_")[1]
+    revoked = run("revoke", admin_id)
+    assert revoked.exit_code == 0 and admin_id in revoked.stdout
+
+    table = run("list")
+    assert table.exit_code == 0
+    assert table.stdout.splitlines()[0].split() == list(token_cli.LIST_COLUMNS)
+    assert "revoked" in table.stdout and "partner:P-7" in table.stdout and "exercise" in table.stdout
+    for token in (admin, partner):
+        assert token.split("_", 2)[2] not in table.stdout
+
+    rows = [json.loads(line) for line in run("list", "--json").stdout.splitlines()]
+    assert [(r["role"], r["state"]) for r in rows] == [("admin", "revoked"), ("partner", "active")]
+    assert all("digest" not in r for r in rows)
+
+
+def test_revoke_accepts_a_pasted_token_and_fails_on_unknown_ids(run, settings):
+    token = run("create", "--role", "coordinator").stdout.strip()
+    assert run("revoke", token).exit_code == 0
+    assert [r.revoked_at is not None for r in TokenStore.from_settings(settings).records()] == [True]
+    unknown = run("revoke", "0123456789abcdef")
+    assert unknown.exit_code == 1 and "no token with id" in unknown.stderr
