@@ -202,6 +202,9 @@ class TokenStore:
         if match is None:
             raise InvalidToken(TokenProblem.MALFORMED)
         record = self._snapshot().get(match.group(1))
+        if record is None:
+            # A token created a moment ago (by the CLI) must work at once: re-stat the file for unknown ids.
+            record = self._snapshot(force=True).get(match.group(1))
         expected = record.digest if record is not None else self._dummy_digest
         if not hmac.compare_digest(self._digest(token), expected) or record is None:
             raise InvalidToken(TokenProblem.INVALID)
@@ -217,9 +220,9 @@ class TokenStore:
     def _digest(self, token: str) -> str:
         return hmac.new(self._key, token.encode(), hashlib.sha256).hexdigest()
 
-    def _snapshot(self) -> dict[str, TokenRecord]:
+    def _snapshot(self, force: bool = False) -> dict[str, TokenRecord]:
         now = self._monotonic()
-        if self._checked_at is not None and now - self._checked_at < self._recheck_s:
+        if not force and self._checked_at is not None and now - self._checked_at < self._recheck_s:
             return self._records
         with self._lock:
             signature = self.file.signature()
