@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     topic_partitions: int = Field(default=4, ge=1, le=256)
     replication_factor: int = Field(default=1, ge=1, le=7, description="Replication factor of created topics.")
     app_id: str = "rrc"
+    session_timeout_s: float = Field(
+        default=30.0, ge=6, le=300, description="Consumer group session timeout: how soon a dead worker's partitions move."
+    )
     secret_key: SecretStr = Field(
         default=SecretStr("dev-secret"), description="Key for signing tokens and webhook secrets derivation."
     )

@@ -48,7 +48,8 @@ def build_app(settings: Settings, *, store: str | None = None) -> Runtime:
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
         broker_commit_interval=1.0,
-        stream_wait_empty=False,
+        broker_session_timeout=settings.session_timeout_s,
+        broker_heartbeat_interval=max(1.0, settings.session_timeout_s / 10),
         table_cleanup_interval=60.0,
         logging_config=None,
     )

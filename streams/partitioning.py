@@ -7,8 +7,12 @@ from functools import lru_cache
 from aiokafka.partitioner import murmur2
 
 
-@lru_cache(maxsize=65536)
 def partition_for(key: str | bytes, partitions: int) -> int:
-    """Correlation keys repeat (one per hazard family or country), so the pure-Python hash is cached."""
     data = key.encode() if isinstance(key, str) else key
     return (murmur2(data) & 0x7FFFFFFF) % partitions
+
+
+@lru_cache(maxsize=65536)
+def partition_for_repeated(key: str, partitions: int) -> int:
+    """For keys that repeat (correlation keys: one per hazard family or country): the pure-Python hash, cached."""
+    return partition_for(key, partitions)

@@ -25,7 +25,7 @@ from streams import metrics
 from streams.app import Runtime
 from streams.cloudevents import CloudEvent
 from streams.crises import Crisis, CrisisEvent, CrisisIndex, correlate, sweep
-from streams.partitioning import partition_for
+from streams.partitioning import partition_for_repeated
 from streams.signals.models import Signal
 from streams.signals.normalise import describe_validation_error
 
@@ -54,7 +54,7 @@ class CrisisOwner:
         by_partition: dict[int, list[Crisis]] = defaultdict(list)
         for _key, raw in self.table.items():
             crisis = Crisis.model_validate(raw) if isinstance(raw, dict) else Crisis.model_validate_json(raw)
-            by_partition[partition_for(crisis.correlation_key, self.partitions)].append(crisis)
+            by_partition[partition_for_repeated(crisis.correlation_key, self.partitions)].append(crisis)
         self.indexes = {p: CrisisIndex(crises) for p, crises in by_partition.items()}
         self.dirty = False
         log.info("crisis index rebuilt", extra={"crises": sum(len(c) for c in by_partition.values()),
@@ -164,3 +164,29 @@ def register(runtime: Runtime) -> None:
                                                      headers=[(COMMAND_HEADER, CLOSE_QUIET)])
 
     runtime.jobs.append(("crisis-close-sweep", send_sweep_commands, settings.crisis_sweep_interval_s))
+    runtime.services["faust-lag"] = AgentLag(app)
+
+
+class AgentLag:
+    """Consumer lag of the Faust agents (log end minus position) for /metrics."""
+
+    def __init__(self, app: faust.App, stage: str = STAGE) -> None:
+        self.app = app
+        self.stage = stage
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def refresh_metrics(self) -> None:
+        consumer = self.app.consumer
+        for tp in consumer.assignment():
+            try:
+                end = consumer.highwater(tp)
+                pos = await consumer.position(tp)
+            except Exception:  # noqa: BLE001 - metrics must never fail a scrape
+                continue
+            if end is not None and pos is not None:
+                metrics.LAG.labels(self.stage, tp.topic, str(tp.partition)).set(max(0, end - pos))

@@ -12,14 +12,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import time
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Iterable, Sequence
+from typing import Any, Awaitable, Callable, Iterable, Sequence
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
 
 from streams import metrics
+from streams.partitioning import partition_for
 
 log = logging.getLogger("rrc.stage")
 
@@ -75,7 +77,8 @@ class BatchStage:
     """Runs `handler` over every record of `source` in consumer group `group`, writing outputs and dead letters."""
 
     def __init__(self, *, name: str, bootstrap: str, source: str, group: str, deadletter: str, handler: Handler,
-                 max_records: int = 2000, poll_ms: int = 100, client_id: str | None = None) -> None:
+                 max_records: int = 2000, poll_ms: int = 100, client_id: str | None = None,
+                 session_timeout_s: float = 30.0) -> None:
         self.name = name
         self.bootstrap = bootstrap
         self.source = source
@@ -85,6 +88,7 @@ class BatchStage:
         self.max_records = max_records
         self.poll_ms = poll_ms
         self.client_id = client_id or f"rrc-{name}"
+        self.session_timeout_ms = int(session_timeout_s * 1000)
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
         self._task: asyncio.Task | None = None
@@ -97,7 +101,9 @@ class BatchStage:
         self._consumer = AIOKafkaConsumer(self.source, bootstrap_servers=self.bootstrap, group_id=self.group,
                                           enable_auto_commit=False, auto_offset_reset="earliest",
                                           max_poll_records=self.max_records, client_id=self.client_id,
-                                          fetch_max_bytes=32 * 1024 * 1024, max_partition_fetch_bytes=8 * 1024 * 1024)
+                                          fetch_max_bytes=32 * 1024 * 1024, max_partition_fetch_bytes=8 * 1024 * 1024,
+                                          session_timeout_ms=self.session_timeout_ms,
+                                          heartbeat_interval_ms=max(1000, self.session_timeout_ms // 10))
         await self._producer.start()
         await self._consumer.start()
         self._task = asyncio.create_task(self._loop(), name=f"stage-{self.name}")
@@ -138,26 +144,57 @@ class BatchStage:
                     self._consumer.seek(tp, committed)
 
     async def process(self, batches: dict[TopicPartition, Sequence[ConsumerRecord]]) -> None:
+        """Handle a fetched batch, produce every output, and commit only once the broker has them all."""
         assert self._producer is not None and self._consumer is not None
         started = time.perf_counter()
-        futures: list[Awaitable] = []
-        n_in = n_out = 0
-        for tp, records in batches.items():
+        outputs: list[Output] = []
+        n_in = 0
+        for records in batches.values():
             for msg in records:
                 n_in += 1
-                for out in self._handle(msg):
-                    futures.append(await self._producer.send(out.topic, out.value, key=out.key, headers=out.headers,
-                                                             partition=out.partition))
-                    n_out += 1
-        if futures:
-            await asyncio.gather(*futures)
+                outputs.extend(self._handle(msg))
+        if outputs:
+            await asyncio.gather(*await self._send_batched(outputs))
         offsets = {tp: records[-1].offset + 1 for tp, records in batches.items() if records}
         await self._consumer.commit(offsets)
         self.processed += n_in
         metrics.MESSAGES_IN.labels(self.name).inc(n_in)
-        metrics.MESSAGES_OUT.labels(self.name).inc(n_out)
+        metrics.MESSAGES_OUT.labels(self.name).inc(len(outputs))
         metrics.BATCH_SECONDS.labels(self.name).observe(time.perf_counter() - started)
         metrics.LAST_PROCESSED.labels(self.name).set(time.time())
+
+    async def _send_batched(self, outputs: list[Output]) -> list[Awaitable]:
+        """Record batches built per topic partition (aiokafka's batch API), keeping each partition's order.
+
+        Keyed outputs without an explicit partition go where Kafka's default partitioner puts them
+        (murmur2 of the key), so this is the same placement as a plain `send` with that key.
+        """
+        producer = self._producer
+        assert producer is not None
+        counts: dict[str, int] = {}
+        open_batches: dict[tuple[str, int], Any] = {}
+        futures: list[Awaitable] = []
+        now_ms = int(time.time() * 1000)
+        for out in outputs:
+            partition = out.partition
+            if partition is None:
+                n = counts.get(out.topic)
+                if n is None:
+                    n = counts[out.topic] = len(await producer.partitions_for(out.topic))
+                partition = partition_for(out.key, n) if out.key is not None else random.randrange(n)
+            slot = (out.topic, partition)
+            batch = open_batches.get(slot)
+            if batch is None:
+                batch = open_batches[slot] = producer.create_batch()
+            if batch.append(key=out.key, value=out.value, timestamp=now_ms, headers=out.headers) is None:
+                futures.append(await producer.send_batch(batch, out.topic, partition=partition))
+                batch = open_batches[slot] = producer.create_batch()
+                if batch.append(key=out.key, value=out.value, timestamp=now_ms, headers=out.headers) is None:
+                    raise ValueError(f"a message to {out.topic} is larger than the producer's batch size")
+        for (topic, partition), batch in open_batches.items():
+            if batch.record_count():
+                futures.append(await producer.send_batch(batch, topic, partition=partition))
+        return futures
 
     def _handle(self, msg: ConsumerRecord) -> Iterable[Output]:
         try:

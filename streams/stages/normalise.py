@@ -12,7 +12,7 @@ from aiokafka import ConsumerRecord
 from streams import metrics
 from streams.app import Runtime
 from streams.crises.keys import correlation_key
-from streams.partitioning import partition_for
+from streams.partitioning import partition_for_repeated
 from streams.signals.normalise import format_of, normalise
 from streams.stages.batch import BatchStage, Failure, Output, Result
 
@@ -29,7 +29,7 @@ def make_handler(signals_topic: str, by_correlation_topic: str, partitions: int)
             outputs.append(Output(topic=signals_topic, key=signal.signal_id.encode(), value=body, headers=source))
             key = correlation_key(signal)
             outputs.append(Output(topic=by_correlation_topic, key=key.encode(), value=body, headers=source,
-                                  partition=partition_for(key, partitions)))
+                                  partition=partition_for_repeated(key, partitions)))
             counter = parsed_by_source.get(signal.source)
             if counter is None:
                 counter = parsed_by_source[signal.source] = metrics.SIGNALS_PARSED.labels(signal.source, "stream")
@@ -51,4 +51,5 @@ def register(runtime: Runtime) -> None:
         deadletter=topics.signals_deadletter.get_topic_name(),
         handler=make_handler(topics.signals.get_topic_name(), topics.signals_by_correlation.get_topic_name(),
                              topics.signals_by_correlation.partitions or s.topic_partitions),
+        session_timeout_s=s.session_timeout_s,
     )
