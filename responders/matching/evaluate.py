@@ -1,0 +1,184 @@
+"""Vectorised evaluation of one role over a RosterIndex: hard-constraint failures and soft-score parts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from responders.matching.constraints import BIT, NEAR_MISS_MAX_FAILS, SKILL_BIT0, Constraint, near_miss_floor
+from responders.matching.exceptions import UnknownSkill
+from responders.matching.index import RosterIndex
+from responders.matching.requests import Reservation, RoleRequest
+from responders.matching.weights import MAX_LEVEL, PART_NAMES, SAME_REGION, WEIGHTS
+
+_ONE = np.uint64(1)
+
+
+@dataclass(frozen=True)
+class PreparedReservations:
+    """Reservations as arrays of index rows and day ordinals (ids unknown to the index are dropped)."""
+
+    rows: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+
+def prepare_reservations(index: RosterIndex, reservations: Iterable[Reservation | tuple] | None) -> PreparedReservations:
+    """Convert (expert_id, start, end) reservations once, for use with several roles."""
+    if isinstance(reservations, PreparedReservations):
+        return reservations
+    rows, starts, ends = [], [], []
+    for expert_id, start, end in reservations or ():
+        row = index.pos.get(expert_id)
+        if row is not None:
+            if end < start:
+                raise ValueError(f"reservation of {expert_id}: end {end} is before start {start}")
+            rows.append(row)
+            starts.append(start.toordinal())
+            ends.append(end.toordinal())
+    return PreparedReservations(np.array(rows, np.int64), np.array(starts, np.int32), np.array(ends, np.int32))
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One role over the experts that fail at most NEAR_MISS_MAX_FAILS hard constraints among those it
+    considers (active, every required skill >= minimum - 1); `rows` are index rows, ascending.
+
+    `fails` holds one bit per failed constraint (see constraints.BIT), `nfail` their number; `parts`
+    and `score` are the soft score and its parts; `considered` counts everyone considered."""
+
+    role: RoleRequest
+    skills: list[str]
+    rows: np.ndarray
+    fails: np.ndarray
+    nfail: np.ndarray
+    parts: dict[str, np.ndarray]
+    score: np.ndarray
+    considered: int
+
+
+class _Failures:
+    """Failure bits and counts accumulated over the considered rows."""
+
+    def __init__(self, m: int) -> None:
+        self.fails = np.zeros(m, np.uint32)
+        self.nfail = np.zeros(m, np.uint8)
+
+    def mark(self, bad: np.ndarray, bit: int) -> None:
+        self.fails |= bad.astype(np.uint32) << np.uint32(bit)
+        self.nfail += bad
+
+
+def _skill_columns(ix: RosterIndex, role: RoleRequest) -> list[tuple[int, int]]:
+    out = []
+    for skill, minimum in role.skills.items():
+        if skill not in ix.skill_col:
+            raise UnknownSkill(f"role {role.role!r}: skill {skill!r} is not in the index taxonomy")
+        out.append((ix.skill_col[skill], minimum))
+    return out
+
+
+def _intervals(ix: RosterIndex, rows: np.ndarray, s0: int, e0: int, reservations: PreparedReservations | None,
+               f: _Failures) -> None:
+    """Availability, overlap and rest constraints (one gather per dense slot; overflow only if any)."""
+    covered = np.zeros(len(rows), bool)
+    for ws, we in ix.avail.dense(rows):
+        covered |= (ws <= s0) & (we >= e0)
+    owner, ws, we = ix.avail.spilled(rows)
+    covered[owner[(ws <= s0) & (we >= e0)]] = True
+    f.mark(~covered, BIT[Constraint.AVAILABILITY])
+
+    rest = ix.rest_days.take(rows).astype(np.int32)
+    overlap = np.zeros(len(rows), bool)
+    near = np.zeros(len(rows), bool)
+    for bs, be in ix.busy.dense(rows):
+        overlap |= (bs <= e0) & (be >= s0)
+        near |= (bs - rest <= e0) & (be + rest >= s0)
+    spilled = [ix.busy.spilled(rows)]
+    if reservations is not None and len(reservations.rows) and len(rows):
+        at = np.minimum(np.searchsorted(rows, reservations.rows), len(rows) - 1)
+        hit = rows[at] == reservations.rows
+        spilled.append((at[hit], reservations.start[hit], reservations.end[hit]))
+    for owner, bs, be in spilled:
+        if len(owner):
+            r = rest[owner]
+            overlap[owner[(bs <= e0) & (be >= s0)]] = True
+            near[owner[(bs - r <= e0) & (be + r >= s0)]] = True
+    f.mark(overlap, BIT[Constraint.OVERLAP])
+    f.mark(near & ~overlap, BIT[Constraint.REST])
+
+
+def evaluate(index: RosterIndex, role: RoleRequest, reservations: PreparedReservations | None = None) -> Evaluation:
+    """Hard constraints and soft parts for the experts the role considers, without a per-expert loop."""
+    ix, n = index, index.n_rows
+    req = _skill_columns(ix, role)
+    mask = ix.active[:n]
+    for j, minimum in req:
+        mask = mask & (ix.skills[j, :n] >= near_miss_floor(minimum))
+    rows = np.flatnonzero(mask)
+    considered = len(rows)
+    f = _Failures(considered)
+    for b, (j, minimum) in enumerate(req):
+        f.mark(ix.skills[j].take(rows) < minimum, SKILL_BIT0 + b)
+    f.mark(ix.max_days.take(rows) < role.duration_days, BIT[Constraint.MAX_DURATION])
+    if role.requires_clearance:
+        f.mark(~ix.cleared.take(rows) | (ix.clearance_level.take(rows) < role.min_clearance_level), BIT[Constraint.CLEARANCE])
+    _intervals(ix, rows, role.start.toordinal(), role.end.toordinal(), reservations, f)
+
+    keep = f.nfail <= NEAR_MISS_MAX_FAILS
+    if not keep.all():
+        rows, fails, nfail = rows[keep], f.fails[keep], f.nfail[keep]
+    else:
+        fails, nfail = f.fails, f.nfail
+    parts = _soft_parts(ix, role, rows, req)
+    score = parts[PART_NAMES[0]]
+    for name in PART_NAMES[1:]:
+        score = score + parts[name]
+    return Evaluation(role, list(role.skills), rows, fails, nfail, parts, score, considered)
+
+
+def _soft_parts(ix: RosterIndex, role: RoleRequest, rows: np.ndarray, req: list[tuple[int, int]]) -> dict[str, np.ndarray]:
+    """The soft-score parts (formulas in responders.matching.weights), same float operations as the naive ranker."""
+    m, tax, w = len(rows), ix.taxonomy, WEIGHTS
+    acc = np.zeros(m)
+    for j, minimum in req:
+        if minimum < MAX_LEVEL:
+            acc = acc + np.maximum(ix.skills[j].take(rows).astype(np.int16) - minimum, 0) / (MAX_LEVEL - minimum)
+        else:
+            acc = acc + 0.0
+    skill = w["skill"] * (acc / len(req)) if req else np.zeros(m)
+
+    langs = role.languages(tax)
+    matched = np.zeros(m, np.int64)
+    words: dict[int, np.ndarray] = {}
+    for lang in langs:
+        word, bit = divmod(ix.lang_pos[lang], 64)
+        if word not in words:
+            words[word] = ix.lang_bits[word].take(rows)
+        matched += ((words[word] >> np.uint64(bit)) & _ONE).astype(np.int64)
+    language = w["language"] * (matched / len(langs)) if langs else np.zeros(m)
+
+    crisis = [ix.country_pos[c] for c in role.countries]
+    query = np.zeros(ix.country_words, np.uint64)
+    for p in crisis:
+        query[p // 64] |= _ONE << np.uint64(p % 64)
+    worked = np.zeros(m, bool)
+    for word in np.flatnonzero(query):
+        worked |= (ix.country_bits[word].take(rows) & query[word]) != 0
+    country = w["country"] * worked.astype(np.float64)
+
+    region_mask = np.uint8(sum(1 << ix.region_pos[r] for r in role.regions(tax)))
+    region = w["region"] * ((ix.region_bits.take(rows) & region_mask) != 0).astype(np.float64)
+
+    seniority = w["seniority"] * (ix.seniority.take(rows) / 3)
+
+    duty = ix.duty_country.take(rows)
+    same_country = np.zeros(m, bool)
+    for p in crisis:
+        same_country |= duty == p
+    same_region = (ix.duty_region_bit.take(rows) & region_mask) != 0
+    proximity = w["proximity"] * np.where(same_country, 1.0, np.where(same_region, SAME_REGION, 0.0))
+    return {"skill": skill, "language": language, "country": country, "region": region,
+            "seniority": seniority, "proximity": proximity}
