@@ -29,10 +29,12 @@ def create_api(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     api.state.runtime = runtime
 
     from api.middleware import install
-    from api.routes import crises, health, signals
+    from api.routes import crises, health, roster, signals
 
     api.include_router(health.router)
     api.include_router(signals.router)
     api.include_router(crises.router)
+    api.include_router(roster.experts)
+    api.include_router(roster.partners)
     install(api, settings)  # after every router: it checks that each /v1 route declares who may call it
     return api

@@ -32,3 +32,20 @@ async def publish_signals(runtime: Runtime, worker: Worker, signals: list[Signal
         await asyncio.wait_for(asyncio.gather(*futures), timeout)
     except asyncio.TimeoutError as exc:
         raise Unavailable("the broker did not acknowledge the signals in time") from exc
+
+
+async def publish_record(runtime: Runtime, worker: Worker, topic: str, key: str, value: bytes | None,
+                         timeout: float = 10.0) -> None:
+    """Write one record (or a tombstone) to a compacted topic and wait for the broker's acknowledgement."""
+    await publish_records(runtime, worker, topic, [(key, value)], timeout)
+
+
+async def publish_records(runtime: Runtime, worker: Worker, topic: str, records: list[tuple[str, bytes | None]],
+                          timeout: float = 30.0) -> None:
+    require_running(worker)
+    producer = runtime.app.producer
+    futures = [await producer.send(topic, key.encode(), value, None, None, []) for key, value in records]
+    try:
+        await asyncio.wait_for(asyncio.gather(*futures), timeout)
+    except asyncio.TimeoutError as exc:
+        raise Unavailable("the broker did not acknowledge the records in time") from exc

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from cli import kafka, run, token
+from cli import kafka, roster, run, token
 
 app = typer.Typer(name="rrc", help="Rapid Response Coordination on Apache Kafka.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
 app.add_typer(kafka.app, name="kafka")
+app.add_typer(roster.app, name="roster")
 run.register(app)
 token.register(app)
 

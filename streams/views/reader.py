@@ -18,10 +18,15 @@ log = logging.getLogger("rrc.view")
 class TopicReader:
     """Feeds every record of `topics` to its handler; `caught_up` tells when the initial load is done."""
 
-    def __init__(self, name: str, bootstrap: str, handlers: dict[str, Callable[[bytes], None]]) -> None:
+    def __init__(self, name: str, bootstrap: str, handlers: dict[str, Callable[[bytes], None]],
+                 keyed_handlers: dict[str, Callable[[bytes | None, bytes | None], None]] | None = None) -> None:
         self.name = name
         self.bootstrap = bootstrap
-        self.handlers = handlers
+        # Plain handlers get the value; keyed handlers get (key, value), tombstones included (compacted topics).
+        self.handlers: dict[str, Callable[[bytes | None, bytes | None], None]] = {
+            topic: (lambda h: (lambda _key, value: h(value) if value is not None else None))(handler)
+            for topic, handler in handlers.items()}
+        self.handlers.update(keyed_handlers or {})
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task | None = None
         self.caught_up = asyncio.Event()
@@ -65,7 +70,7 @@ class TopicReader:
                 handler = self.handlers[tp.topic]
                 for record in records:
                     try:
-                        handler(record.value)
+                        handler(record.key, record.value)
                     except Exception as exc:  # noqa: BLE001 - one bad record never stops the view
                         metrics.ERRORS.labels(f"view-{self.name}", type(exc).__name__).inc()
                         log.warning("view skipped a record", extra={"view": self.name, "offset": record.offset,

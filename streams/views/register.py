@@ -8,7 +8,16 @@ from streams.views.reader import TopicReader
 
 
 def register(runtime: Runtime) -> None:
+    from responders.roster.store import RosterStore
+
     topics = runtime.topics
+    roster = RosterStore()
+    runtime.views["roster"] = roster
+    runtime.services["roster-view"] = TopicReader(
+        "roster", runtime.settings.bootstrap_servers, {},
+        keyed_handlers={topics.roster_experts.get_topic_name(): roster.experts.apply_message,
+                        topics.roster_partners.get_topic_name(): roster.partners.apply_message},
+    )
     crises = CrisisView()
     runtime.views["crises"] = crises
     runtime.services["crisis-view"] = TopicReader(
