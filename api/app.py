@@ -28,6 +28,7 @@ def create_api(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     api = FastAPI(title="rrc: Rapid Response Coordination", version="0.1.0", lifespan=lifespan)
     api.state.runtime = runtime
 
+    from api import audit
     from api.middleware import install
     from api.routes import crises, health, roster, signals
 
@@ -36,5 +37,7 @@ def create_api(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     api.include_router(crises.router)
     api.include_router(roster.experts)
     api.include_router(roster.partners)
+    api.include_router(audit.router)
     install(api, settings)  # after every router: it checks that each /v1 route declares who may call it
+    audit.install_audit(api)  # after install: outermost, so it sees the gate's refusals and every final status
     return api

@@ -1,6 +1,7 @@
 """HTTP edge middleware (request id, body size limit, per-token rate limit) and `install`, which wires auth and errors.
 
 Order, outermost first: request id -> body limit -> auth gate -> rate limit -> FastAPI (exception handlers, routes).
+`api.audit.install_audit`, called after `install`, puts the audit trail outside all of them.
 """
 
 from __future__ import annotations

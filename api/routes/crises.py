@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from fastapi import APIRouter, Query
@@ -34,6 +34,8 @@ async def list_crises(principal: PartnerOrStaffDep, runtime: RuntimeDep,
                       exercise: bool | None = None,
                       limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
                       cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=timezone.utc)  # a time without a zone is UTC (the crises' times are aware)
     flt = CrisisFilter(status=status, kind=kind, hazard=hazard, country=country, min_severity=min_severity,
                        since=since, exercise=_exercise_visibility(principal, exercise))
     try:

@@ -29,6 +29,7 @@ from responders.roster import (
     import_experts,
     import_partners,
 )
+from responders.roster.exceptions import UnreadableImport
 from responders.roster.models import Expert, Partner
 from responders.roster.store import record_message
 from streams.signals.normalise import describe_validation_error
@@ -137,7 +138,10 @@ def build_router(res: RosterResource) -> APIRouter:
         body = await request.body()
         if not body.strip():
             raise Invalid("body: empty import")
-        result = res.importer(body, format=format)
+        try:
+            result = res.importer(body, format=format)
+        except UnreadableImport as exc:  # bad encoding, unknown columns, broken document: the caller's input
+            raise Invalid(f"body: {exc}") from exc
         if result.records and not dry_run:
             await publish_records(runtime, worker, res.topic(runtime),
                                   [(getattr(r, res.id_field), record_message(r)) for r in result.records])

@@ -73,6 +73,10 @@ def _lower(v: object) -> object:
     return v.strip().lower() if isinstance(v, str) else v
 
 
+def _strip(v: object) -> object:
+    return v.strip() if isinstance(v, str) else v  # a non-string fails the str check (422), not with a TypeError
+
+
 def _iso3(v: str) -> str:
     if v not in known_iso3():
         raise ValueError(f"{v!r} is not an ISO 3166-1 alpha-3 country code")
@@ -130,7 +134,7 @@ SkillId = Annotated[str, BeforeValidator(_lower), AfterValidator(_skill)]
 CapabilityId = Annotated[str, BeforeValidator(_lower), AfterValidator(_capability)]
 RegionId = Annotated[str, BeforeValidator(_lower), AfterValidator(_region)]
 LanguageCode = Annotated[str, BeforeValidator(_lower), AfterValidator(_language)]
-Email = Annotated[str, BeforeValidator(str.strip), AfterValidator(_email)]
+Email = Annotated[str, BeforeValidator(_strip), AfterValidator(_email)]
 Phone = Annotated[str, AfterValidator(_phone)]
 RecordId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")]
 Level = Annotated[int, Field(ge=1, le=5)]

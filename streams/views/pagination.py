@@ -52,7 +52,11 @@ def paginate(items: Iterable[T], sort_key: Callable[[T], tuple], limit: int, cur
         lo, hi = 0, len(ordered)
         while lo < hi:
             mid = (lo + hi) // 2
-            if tuple(sort_key(ordered[mid])) <= after:
+            try:
+                beyond = tuple(sort_key(ordered[mid])) <= after
+            except TypeError as exc:  # a forged cursor whose values do not compare with this list's keys
+                raise BadCursor("cursor is not valid") from exc
+            if beyond:
                 lo = mid + 1
             else:
                 hi = mid

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from streams.app import Runtime
+from streams.views.audit import AuditView
 from streams.views.crises import CrisisView
 from streams.views.reader import TopicReader
 
@@ -24,4 +25,9 @@ def register(runtime: Runtime) -> None:
         "crises", runtime.settings.bootstrap_servers,
         {topics.crises.get_topic_name(): crises.apply_crisis_message,
          topics.signals.get_topic_name(): crises.apply_signal_message},
+    )
+    audit = AuditView()
+    runtime.views["audit"] = audit
+    runtime.services["audit-view"] = TopicReader(
+        "audit", runtime.settings.bootstrap_servers, {topics.audit.get_topic_name(): audit.apply_message},
     )
