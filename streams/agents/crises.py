@@ -8,6 +8,10 @@ sweep is a command message put on each partition of the same topic: the timer ne
 Ordering for at-least-once: for each batch the events are sent and acknowledged first, then the table is
 written. A crash in between replays the batch; the replay makes the same decisions with the same event ids
 (consumers dedupe by id), so nothing is lost and nothing is counted twice in the table.
+
+Delivery: the agent batches on its own with manual acks (not `take_events`, which can pair a value with the
+wrong event), checks that each partition's offsets arrive without holes and reads any missing record directly
+(`streams.agents.offsets`); an event is acked only after its batch's events and changelog writes are on the broker.
 """
 
 from __future__ import annotations
@@ -22,9 +26,10 @@ from typing import Any
 import faust
 
 from streams import metrics
+from streams.agents.offsets import HoleEvent, HoleReader, OffsetGuard, fill_hole
 from streams.app import Runtime
 from streams.cloudevents import CloudEvent
-from streams.crises import Crisis, CrisisEvent, CrisisIndex, correlate, sweep
+from streams.crises import Crisis, CrisisEvent, CrisisIndex, apply_signal, sweep
 from streams.partitioning import partition_for_repeated
 from streams.signals.models import Signal
 from streams.signals.normalise import describe_validation_error
@@ -34,6 +39,8 @@ log = logging.getLogger("rrc.crises")
 COMMAND_HEADER = "rrc-command"
 CLOSE_QUIET = b"close-quiet-crises"
 STAGE = "correlate"
+BATCH_MAX = 500
+BATCH_WITHIN_S = 0.05
 
 
 class CrisisOwner:
@@ -61,6 +68,25 @@ class CrisisOwner:
                                                 "partitions": sorted(by_partition)})
 
 
+def stored_signal_count(stored: Any) -> int:
+    data = stored if isinstance(stored, dict) else json.loads(stored)
+    return int(data.get("signal_count", 0))
+
+
+async def flush_changelog(app: faust.App) -> None:
+    """Wait until every table write so far is on the broker, before the batch's offsets can be committed.
+
+    Faust commits offsets after `producer.flush()`, but its buffer flush gives up when one hand-off takes
+    longer than 0.1 s (faust/transport/producer.py, flush_atmost), so under load it could commit offsets whose
+    changelog writes were still buffered; a crash then lost them (seen in test_crisis_recovery). The events of
+    a batch are acknowledged only after this returns, so committed offsets never run ahead of the changelog.
+    """
+    producer = app.producer
+    while producer.buffer.size:
+        await producer.buffer.flush()
+    await producer.flush()
+
+
 def crisis_message(event: CrisisEvent, crisis_json: bytes) -> bytes:
     """rrc.crises value: the event and the full crisis (signal ids, history) for read views."""
     return b'{"event":' + event.model_dump_json().encode() + b',"crisis":' + crisis_json + b"}"
@@ -85,14 +111,91 @@ def register(runtime: Runtime) -> None:
     runtime.services_state["crises"] = owner
     periods = {family: timedelta(days=days) for family, days in settings.crisis_quiet_days.items()}
 
+    # The index is derived from the table, so it is rebuilt after every rebalance *and* after every table
+    # recovery: a rebuild between the two (triggered by an event of a partition kept through the rebalance)
+    # would miss crises still being recovered for newly assigned partitions.
     @app.on_rebalance_complete.connect
     async def _mark_dirty(sender, **kwargs) -> None:  # noqa: ARG001 - signal signature
+        owner.dirty = True
+        guard.reset()
+
+    @table.on_recover
+    async def _recovered() -> None:
         owner.dirty = True
 
     @app.agent(topics.signals_by_correlation, name=f"{settings.topic_prefix}correlate", concurrency=1)
     async def correlate_agent(stream):
-        async for batch in stream.take_events(500, within=0.05):
-            await handle_batch(stream, batch)
+        # Manual acks and our own batching instead of stream.take_events: take_events records the stream's
+        # *current* event for each buffered value, and when a value arrives while the previous batch is being
+        # handed over that is the previous event, so one event is handled twice and the next one never (seen
+        # in test_crisis_recovery: offset 253 handled twice, 254 lost, and its signal with it).
+        manual = stream.noack()
+        queue: asyncio.Queue = asyncio.Queue(maxsize=BATCH_MAX)
+        batches = asyncio.ensure_future(run_batches(manual, queue))
+        try:
+            async for ev in manual.events():
+                while True:
+                    try:
+                        queue.put_nowait(ev)
+                        break
+                    except asyncio.QueueFull:
+                        if batches.done():
+                            batches.result()  # the batch task failed: crash the agent with its error
+                        await asyncio.sleep(0.005)
+        finally:
+            batches.cancel()
+            await holes.stop()
+
+    guard = OffsetGuard()
+    holes = HoleReader(settings.bootstrap_servers)
+
+    def committed_offset(tp) -> int | None:
+        # Faust keeps the group's committed offsets per partition (None for 0 or unknown) after each seek.
+        return app.consumer._committed_offset.get(tp)  # noqa: SLF001 - no public accessor in faust 0.15
+
+    def mark_done(tp, offsets: range) -> None:
+        """Faust never handed these records over, so its commit bookkeeping must count them as done: they go
+        into its per-partition gap tree, which it folds into the acked offsets (not `_add_gap`, whose
+        `committed + 1` would leave out the first of them)."""
+        start = max(offsets.start, committed_offset(tp) or 0)
+        if start < offsets.stop:
+            app.consumer._gap[tp].addi(start, offsets.stop)  # noqa: SLF001 - no public API for this
+
+    async def run_batches(manual, queue: asyncio.Queue) -> None:
+        """Up to BATCH_MAX events, or whatever arrived within BATCH_WITHIN_S of the first; acked once applied."""
+        loop = asyncio.get_running_loop()
+        while True:
+            batch = [await queue.get()]
+            deadline = loop.time() + BATCH_WITHIN_S
+            while len(batch) < BATCH_MAX:
+                if not queue.empty():
+                    batch.append(queue.get_nowait())
+                    continue
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    break
+                try:
+                    batch.append(await asyncio.wait_for(queue.get(), remaining))
+                except asyncio.TimeoutError:
+                    break
+            # Events fetched before a rebalance are not ours to apply (their partition may have moved); they
+            # stay unacked and are fetched again from the committed offset by whoever owns them now.
+            current = []
+            for ev in batch:
+                if ev.message.generation_id != app.consumer_generation_id:
+                    continue
+                tp = ev.message.tp
+                missing = guard.check(tp, ev.message.offset, committed_offset(tp))
+                if missing:
+                    metrics.OFFSET_HOLES.labels(STAGE).inc()
+                    current.extend(await fill_hole(holes, ev, missing))
+                    mark_done(tp, missing)
+                current.append(ev)
+            if current:
+                await handle_batch(manual, current)
+                for ev in current:
+                    if not isinstance(ev, HoleEvent):
+                        await manual.ack(ev)
 
     crises_name = topics.crises.get_topic_name()
     public_name = topics.response_events.get_topic_name()
@@ -104,17 +207,21 @@ def register(runtime: Runtime) -> None:
     async def handle_batch(stream, batch) -> None:
         now = runtime.clock()
         writes: list[tuple[Any, str, str]] = []
+        pending: dict[str, Crisis] = {}  # crises written by this batch (the table gets them after the sends)
         sends = []
         for ev in batch:
             partition = ev.message.partition
+            if owner.dirty:  # a rebalance or recovery landed while this batch was sending
+                rebuild_keeping(pending)
             try:
-                outcome = decide(ev, owner.index_for(partition), now)
+                outcome = decide(ev, owner.index_for(partition), now, pending)
             except Exception as exc:  # noqa: BLE001 - a poison message is dead-lettered, never stops the agent
                 sends.append(await deadletter(ev, exc))
                 continue
             snapshots = {c.crisis_id: c.model_dump_json() for c in outcome.crises_to_write}
-            for crisis_id, snapshot in snapshots.items():
-                writes.append((ev, crisis_id, snapshot))
+            for crisis in outcome.crises_to_write:
+                writes.append((ev, crisis.crisis_id, snapshots[crisis.crisis_id]))
+                pending[crisis.crisis_id] = crisis
             for event in outcome.events:
                 snapshot = snapshots[event.crisis_id].encode()
                 key = event.crisis_id.encode()
@@ -127,13 +234,43 @@ def register(runtime: Runtime) -> None:
         if sends:
             await asyncio.gather(*sends)
         for ev, crisis_id, snapshot in writes:
-            stream._set_current_event(ev)  # the changelog partition is the partition of the event that decided
+            # the changelog partition is the partition of the event that decided (a hole's record: its carrier's)
+            stream._set_current_event(getattr(ev, "carrier", ev))
             table[crisis_id] = snapshot
+        if writes:
+            await flush_changelog(app)
+        spans: dict[int, list[int]] = {}
+        for ev in batch:
+            spans.setdefault(ev.message.partition, []).append(ev.message.offset)
+        log.info("batch applied", extra={"stage": STAGE, "offsets": {p: [o[0], o[-1], len(o)] for p, o in spans.items()},
+                                         "crises_written": len(writes)})
         metrics.MESSAGES_IN.labels(STAGE).inc(len(batch))
         metrics.MESSAGES_OUT.labels(STAGE).inc(len(sends))
         metrics.LAST_PROCESSED.labels(STAGE).set(now.timestamp())
 
-    def decide(ev, index: CrisisIndex, now: datetime):
+    def behind_table(outcome, index: CrisisIndex, pending: dict[str, Crisis]) -> bool:
+        """True when a crisis about to be written is not, in the index, the version the table holds."""
+        for crisis in outcome.crises_to_write:
+            if crisis.crisis_id in pending:
+                continue  # written earlier in this batch: the index is ahead of the table by design
+            known = index.get(crisis.crisis_id)
+            stored = table.get(crisis.crisis_id)
+            stored_count = 0 if stored is None else stored_signal_count(stored)
+            if stored_count != (known.signal_count if known is not None else 0):
+                return True
+        return False
+
+    def rebuild_keeping(pending: dict[str, Crisis]) -> None:
+        """Rebuild the index from the table, then lay this batch's decisions (not in the table yet) on top.
+
+        Without the second step a rebuild in the middle of a batch would forget what earlier signals of the
+        same batch did to their crises, and a later signal of the batch would overwrite them (a lost signal).
+        """
+        owner.rebuild()
+        for crisis in pending.values():
+            owner.index_for(partition_for_repeated(crisis.correlation_key, partitions)).upsert(crisis)
+
+    def decide(ev, index: CrisisIndex, now: datetime, pending: dict[str, Crisis]):
         headers = dict(ev.message.headers or ())
         if headers.get(COMMAND_HEADER) == CLOSE_QUIET:
             at = datetime.fromisoformat(json.loads(ev.value)["now"])
@@ -142,7 +279,17 @@ def register(runtime: Runtime) -> None:
                 index.upsert(crisis)
             return outcome
         signal = Signal.model_validate_json(ev.value)
-        return correlate(index, signal, now)
+        outcome = apply_signal(index, signal, now)
+        if behind_table(outcome, index, pending):
+            # The index holds an older version of a crisis than the table (or misses one): decide again on a
+            # fresh index, so a write never replaces a richer version of a crisis with a poorer one.
+            log.warning("crisis index behind its table; rebuilding", extra={"signal_id": signal.signal_id})
+            rebuild_keeping(pending)
+            index = owner.index_for(ev.message.partition)
+            outcome = apply_signal(index, signal, now)
+        for crisis in outcome.crises_to_write:
+            index.upsert(crisis)
+        return outcome
 
     async def deadletter(ev, exc: Exception):
         from pydantic import ValidationError

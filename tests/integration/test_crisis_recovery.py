@@ -45,20 +45,20 @@ def spawn_worker(env: dict, log_path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "cli.main", "worker"], env=env, stdout=log, stderr=log)
 
 
-async def wait_for(predicate, timeout: float, what: str):
+async def wait_for(predicate, timeout: float, what: str, progress=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = await predicate()
         if value:
             return value
         await asyncio.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
+    raise AssertionError(f"timed out waiting for {what}" + (f"; {progress()}" if progress else ""))
 
 
 async def test_sigkill_midstream_recovers(kafka_bootstrap, topic_prefix, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("RRC_")}
     env.update(RRC_BROKER=kafka_bootstrap, RRC_TOPIC_PREFIX=topic_prefix, RRC_DATA_DIR=str(tmp_path / "data"),
-               RRC_API_PORT=str(free_port()), RRC_LOG_LEVEL="WARNING")
+               RRC_API_PORT=str(free_port()), RRC_LOG_LEVEL="INFO", RRC_SESSION_TIMEOUT_S="10")
     raw = f"{topic_prefix}rrc.signals.raw"
     crises_topic = f"{topic_prefix}rrc.crises"
     # Interleave events so every crisis is still receiving signals when the worker dies.
@@ -88,18 +88,40 @@ async def test_sigkill_midstream_recovers(kafka_bootstrap, topic_prefix, tmp_pat
         await feeder
         worker = spawn_worker(env, tmp_path / "worker2.log")
 
+        seen = {}
+
         async def final_state():
             recs = await consume(kafka_bootstrap, crises_topic, expect=10**9, timeout=3)
+            seen["records"] = len(recs)
             latest: dict[str, dict] = {}
             for r in recs:
                 crisis = json.loads(r.value)["crisis"]
                 cur = latest.get(crisis["crisis_id"])
                 if cur is None or crisis["signal_count"] >= cur["signal_count"]:
                     latest[crisis["crisis_id"]] = crisis
-            done = sum(c["signal_count"] for c in latest.values()) >= len(all_signals)
-            return latest if done else None
+            seen["crises"], seen["signals"] = len(latest), sum(c["signal_count"] for c in latest.values())
+            have = {sid for c in latest.values() for sid in c["signal_ids"]}
+            missing = [s["source_id"] for s in all_signals if s["signal_id"] not in have]
+            seen["missing"] = missing[:20]
+            return latest if seen["signals"] >= len(all_signals) else None
 
-        latest = await wait_for(final_state, 180, "all signals correlated after restart")
+        try:
+            latest = await wait_for(final_state, 180, "all signals correlated after restart",
+                                    progress=lambda: f"seen {seen} of {len(all_signals)} signals")
+        except AssertionError as exc:
+            # Say where the missing signals were lost: before or after the re-keyed topic.
+            missing = set(seen.get("missing", []))
+            routed = await consume(kafka_bootstrap, f"{topic_prefix}rrc.signals.by-correlation", expect=10**9,
+                                   timeout=3)
+            routed_ids = {json.loads(r.value).get("source_id") for r in routed if b"signal_id" in r.value}
+            where = {json.loads(r.value).get("source_id"): (r.partition, r.offset) for r in routed
+                     if b"signal_id" in r.value and json.loads(r.value).get("source_id") in missing}
+            print("MISSING AT", where, flush=True)
+            names = {s["signal_id"]: s["source_id"] for s in all_signals}
+            _dump_history(tmp_path / "missing.txt", missing, routed, await consume(
+                kafka_bootstrap, crises_topic, expect=10**9, timeout=5), names)
+            raise AssertionError(f"{exc}; routed to the crisis agent: {sorted(missing & routed_ids)}, "
+                                 f"not routed: {sorted(missing - routed_ids)}") from None
     finally:
         if worker.poll() is None:
             worker.send_signal(signal.SIGINT)
@@ -130,3 +152,20 @@ async def _topic_exists(bootstrap: str, topic: str) -> bool:
         return topic in await admin.list_topics()
     finally:
         await admin.close()
+
+
+def _dump_history(path, missing: set, routed, crisis_records, names: dict) -> None:
+    """For each crisis that lost a signal: where its signals sat on the routed topic and every snapshot of it."""
+    events = {sid.split("-")[0] for sid in missing}
+    with open(path, "w") as out:
+        for r in routed:
+            value = json.loads(r.value) if b"signal_id" in r.value else {}
+            if value.get("source_id", "").split("-")[0] in events:
+                out.write(f"routed p{r.partition} o{r.offset} {value['source_id']}\n")
+        for r in crisis_records:
+            body = json.loads(r.value)
+            crisis = body["crisis"]
+            if any(ref.endswith(tuple(f"recovery{e[2:]}" for e in events)) for ref in crisis["references"]):
+                out.write(f"crisis p{r.partition} o{r.offset} {body['event']['type']} {crisis['crisis_id']} "
+                          f"n={crisis['signal_count']} by={names.get(body['event'].get('signal_id'))} "
+                          f"{[names.get(s) for s in crisis['signal_ids']]}\n")
