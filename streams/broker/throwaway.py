@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -51,6 +52,8 @@ def main(argv: list[str]) -> int:
     if not argv:
         print("usage: python -m streams.broker.throwaway -- CMD [ARGS...]", file=sys.stderr)
         return 2
+    # SIGTERM (a CI timeout, a killed test loop) unwinds like Ctrl-C: the command is killed, the broker stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         with throwaway_broker() as kafka:
             env = dict(os.environ, RRC_TEST_BROKER=kafka.bootstrap, RRC_BROKER=kafka.bootstrap)
