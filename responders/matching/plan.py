@@ -38,9 +38,10 @@ from responders.matching.results import PlanFill, RoleFill
 
 def fill_plan(index: RosterIndex, roles: Sequence[RoleRequest],
               reservations: Iterable[Reservation | tuple] | PreparedReservations = (),
-              alternates: int = 3, near_miss_count: int = 3) -> PlanFill:
+              alternates: int = 3, near_miss_count: int = 3, near_misses_when_filled: bool = True) -> PlanFill:
     """Seat experts in every role: no expert in two seats, reservations respected, as many seats as
-    possible filled and, among those assignments, the highest total score (see the module docstring)."""
+    possible filled and, among those assignments, the highest total score (see the module docstring).
+    With `near_misses_when_filled=False` near misses are only looked for in roles left with open seats."""
     if not roles:
         raise EmptyPlan("a plan needs at least one role")
     prepared = prepare_reservations(index, reservations)
@@ -72,6 +73,7 @@ def fill_plan(index: RosterIndex, roles: Sequence[RoleRequest],
         fills.append(RoleFill.model_construct(
             role=role.role, skills=dict(role.skills), count=role.count, assigned=assigned,
             unfilled=role.count - len(assigned), alternates=candidates(index, ev, others[:alternates]),
-            near_misses=near_misses(index, ev, top_positions(ev, near_miss_positions(ev), near_miss_count)),
+            near_misses=near_misses(index, ev, top_positions(ev, near_miss_positions(ev), near_miss_count))
+            if near_misses_when_filled or len(assigned) < role.count else [],
             eligible=len(eligible[i])))
     return PlanFill.model_construct(roles=fills, seats=seats, filled=filled, total_score=total)

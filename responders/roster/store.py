@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Generic, Iterable, TypeVar
+from typing import Callable, Generic, Iterable, TypeVar
 
 from pydantic import BaseModel
 
@@ -20,17 +20,23 @@ class RecordStore(Generic[R]):
         self.id_field = id_field
         self.records: dict[str, R] = {}
         self.version = 0
+        self.listeners: list[Callable[[str, R | None], None]] = []  # (id, record or None when deleted)
 
     def apply_message(self, key: bytes | None, value: bytes | None) -> None:
         if value is None:
             if key is not None and self.records.pop(key.decode(), None) is not None:
                 self.version += 1
+                for listener in self.listeners:
+                    listener(key.decode(), None)
             return
         self.put(self.model.model_validate_json(value))
 
     def put(self, record: R) -> None:
-        self.records[getattr(record, self.id_field)] = record
+        record_id = getattr(record, self.id_field)
+        self.records[record_id] = record
         self.version += 1
+        for listener in self.listeners:
+            listener(record_id, record)
 
     def get(self, record_id: str) -> R | None:
         return self.records.get(record_id)

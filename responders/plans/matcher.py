@@ -1,0 +1,48 @@
+"""The roster as the planner needs it: a columnar RosterIndex kept in step with the roster read model, and the
+partners list. Updates are incremental (one upsert per changed expert), so a roster of 100,000 experts is
+encoded once at start-up and then follows the compacted topic."""
+
+from __future__ import annotations
+
+from responders.matching import PartnerAsk, PartnerRanking, rank_partner_asks
+from responders.matching.index import RosterIndex
+from responders.roster.models import Expert, Partner
+from responders.roster.store import RosterStore
+
+
+class RosterMatcher:
+    def __init__(self, roster: RosterStore) -> None:
+        self.roster = roster
+        self.index = RosterIndex.from_experts(list(roster.experts.records.values()))
+        roster.experts.listeners.append(self._on_expert)
+        self._rankings: dict[tuple, PartnerRanking] = {}
+        self._rankings_version = -1
+        self.partners_per_ask = 5
+
+    def _on_expert(self, expert_id: str, expert: Expert | None) -> None:
+        if expert is None:
+            if expert_id in self.index:
+                self.index.remove(expert_id)
+        else:
+            self.index.upsert(expert)
+
+    def partners(self) -> list[Partner]:
+        return [p for p in self.roster.partners.records.values() if p.active]
+
+    def rank_asks(self, asks: list[PartnerAsk]) -> list[PartnerRanking]:
+        """Partner rankings per ask, cached until the partner directory changes (asks repeat across crises of a
+        template and country, partners change rarely)."""
+        version = self.roster.partners.version
+        if version != self._rankings_version:
+            self._rankings.clear()
+            self._rankings_version = version
+        out = []
+        for ask in asks:
+            key = (ask.capability, ask.quantity, ask.unit, tuple(ask.countries), ask.needed_within_days)
+            ranking = self._rankings.get(key)
+            if ranking is None:
+                if len(self._rankings) > 10_000:
+                    self._rankings.clear()
+                ranking = self._rankings[key] = rank_partner_asks(self.partners(), [ask], k=self.partners_per_ask)[0]
+            out.append(ranking)
+        return out

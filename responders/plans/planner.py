@@ -1,0 +1,315 @@
+"""Planning as plain functions over a crisis's PlanBook: propose on open/escalation, edit, approve, close.
+
+Every function returns the new book and the events to emit; ids are derived from their inputs (crisis, version,
+command), so a replayed crisis event or command makes the same decision and the same ids, and a second delivery
+changes nothing (the book remembers the crisis events and commands it has applied).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from config.plan_templates import PlanTemplate, TemplateSet
+from responders.matching import PartnerAsk, PartnerRanking, RoleRequest, fill_plan, rank_partner_asks
+from responders.matching.index import RosterIndex
+from responders.plans.models import (
+    COMMAND_RESULT,
+    REVISED,
+    SUPERSEDED,
+    Command,
+    CommandResult,
+    Intervention,
+    InterventionStatus,
+    InterventionTarget,
+    Plan,
+    PlanBook,
+    PlanCandidate,
+    PlanEvent,
+    PlanEventType,
+    PlanPartnerAsk,
+    PlanPatch,
+    PlanRole,
+    PlanStatus,
+)
+from responders.roster.models import Partner
+
+PLANNED_ON = {"rrc.crisis.opened", "rrc.crisis.escalated"}
+MAX_COMMANDS_REMEMBERED = 200
+ALTERNATES = 5
+PARTNERS_PER_ASK = 5
+
+
+@dataclass
+class Outcome:
+    book: PlanBook
+    events: list[PlanEvent] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.events)
+
+
+def _digest(*parts: str, n: int = 20) -> str:
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()[:n]
+
+
+def plan_id_for(crisis_id: str, version: int) -> str:
+    return f"pln-{_digest(crisis_id, str(version))}"
+
+
+def intervention_id_for(plan_id: str) -> str:
+    return f"int-{_digest(plan_id)}"
+
+
+def event_id_for(*parts: str) -> str:
+    return f"evt-{_digest(*parts, n=24)}"
+
+
+# --- proposing --------------------------------------------------------------------------------------------------
+
+PartnerRanker = Callable[[list[PartnerAsk]], list[PartnerRanking]]
+
+
+def build_plan(crisis: dict, template: PlanTemplate, index: RosterIndex, partners: Sequence[Partner] | PartnerRanker,
+               now: datetime, version: int, trigger_event_id: str | None = None,
+               trigger_signal_id: str | None = None) -> Plan:
+    """A proposal for `crisis` (its JSON snapshot): the template's roles seated optimally from the roster with
+    ranked alternates (and, for roles left with open seats, the near misses), and partners ranked per ask.
+    `partners` is the partner list or a ranker over it (the worker's caches rankings per ask)."""
+    countries = list(crisis.get("countries") or [])
+    roles: list[PlanRole] = []
+    requests: list[RoleRequest] = []
+    for spec in template.roles:
+        start = (now + timedelta(hours=spec.start_within_hours)).date()
+        if countries:
+            requests.append(RoleRequest(role=spec.role, skills=spec.skills, count=spec.count, start=start,
+                                        duration_days=spec.duration_days, countries=countries,
+                                        kind=crisis["kind"], hazard=crisis["hazard"], high_risk=spec.high_risk))
+        roles.append(PlanRole(role=spec.role, label=spec.label, phase=spec.phase, objective=spec.objective,
+                              skills=dict(spec.skills), count=spec.count, start=start,
+                              duration_days=spec.duration_days, high_risk=spec.high_risk, candidates=[], chosen=[],
+                              unfilled=spec.count,
+                              note=None if countries else "the crisis names no country yet: no candidates"))
+    if requests and len(index):
+        fill = fill_plan(index, requests, alternates=ALTERNATES, near_misses_when_filled=False)
+        roles = [_seated(role, rf) for role, rf in zip(roles, fill.roles)]
+    asks: list[PlanPartnerAsk] = []
+    if template.partner_asks:
+        ranker = partners if callable(partners) else (lambda asks: rank_partner_asks(partners, asks,
+                                                                                       k=PARTNERS_PER_ASK))
+        rankings = (ranker([PartnerAsk(capability=a.capability, quantity=a.quantity, unit=a.unit, countries=countries,
+                                       needed_within_days=a.needed_within_days) for a in template.partner_asks])
+                    if countries else [None] * len(template.partner_asks))
+        for spec, ranking in zip(template.partner_asks, rankings):
+            ranked = list(ranking.partners) if ranking is not None else []
+            asks.append(PlanPartnerAsk(capability=spec.capability, quantity=spec.quantity, unit=spec.unit,
+                                       needed_within_days=spec.needed_within_days, phase=spec.phase,
+                                       partners=ranked, chosen=[p.partner_id for p in ranked[:1]]))
+    crisis_id = crisis["crisis_id"]
+    return Plan(plan_id=plan_id_for(crisis_id, version), crisis_id=crisis_id, version=version,
+                status=PlanStatus.PROPOSED, template_id=template.template_id, title=crisis["title"],
+                hazard=crisis["hazard"], severity=crisis["severity"], countries=countries,
+                exercise=bool(crisis.get("exercise")), created_at=now, updated_at=now,
+                trigger_event_id=trigger_event_id, trigger_signal_id=trigger_signal_id,
+                phases=list(template.phases), roles=roles, partner_asks=asks, targets=list(template.targets))
+
+
+def _seated(role: PlanRole, fill) -> PlanRole:
+    ranked = [*fill.assigned, *fill.alternates]
+    return role.model_copy(update={
+        "candidates": [PlanCandidate(expert_id=c.expert_id, score=c.score, score_parts=dict(c.score_parts))
+                       for c in ranked],
+        "chosen": [c.expert_id for c in fill.assigned], "near_misses": list(fill.near_misses),
+        "eligible": fill.eligible, "unfilled": fill.unfilled})
+
+
+def on_crisis_event(book: PlanBook, message: dict, now: datetime, templates: TemplateSet, index: RosterIndex,
+                    partners: Sequence[Partner] | PartnerRanker, plan_exercises: bool = False) -> Outcome:
+    """A crisis opened or escalated: propose a (new version of the) plan when a template fits.
+
+    A new version supersedes the crisis's earlier *proposed* versions; approved plans and their interventions
+    stay as they are.
+    """
+    event, crisis = message["event"], message["crisis"]
+    if event["type"] not in PLANNED_ON or event["event_id"] == book.last_crisis_event_id:
+        return Outcome(book)
+    if any(p.trigger_event_id == event["event_id"] for p in book.plans):
+        return Outcome(book)  # replay of an event already planned for
+    if crisis.get("exercise") and not plan_exercises:
+        return Outcome(book)
+    template = templates.select(crisis["hazard"], crisis["severity"])
+    if template is None:
+        return Outcome(book)
+    version = len(book.plans) + 1
+    plan = build_plan(crisis, template, index, partners, now, version, event["event_id"], event.get("signal_id"))
+    events: list[PlanEvent] = []
+    plans = []
+    for old in book.plans:
+        if old.status is PlanStatus.PROPOSED:
+            old = old.model_copy(update={"status": PlanStatus.SUPERSEDED, "superseded_by": plan.plan_id,
+                                         "updated_at": now})
+            events.append(_event(SUPERSEDED, old, now))
+        plans.append(old)
+    plans.append(plan)
+    events.append(_event(PlanEventType.PROPOSED, plan, now, trigger_signal_id=event.get("signal_id")))
+    new_book = book.model_copy(update={"plans": plans, "last_crisis_event_id": event["event_id"]})
+    return Outcome(new_book, events)
+
+
+def _event(type_: str, plan: Plan | None, now: datetime, intervention: Intervention | None = None,
+           result: CommandResult | None = None, trigger_signal_id: str | None = None, salt: str = "") -> PlanEvent:
+    subject = (intervention.intervention_id if intervention else plan.plan_id if plan else result.command_id)
+    revision = str(plan.revision) if plan else ""
+    crisis_id = plan.crisis_id if plan else intervention.crisis_id if intervention else ""
+    exercise = plan.exercise if plan else intervention.exercise if intervention else False
+    return PlanEvent(event_id=event_id_for(str(type_), subject, revision, salt), type=str(type_),
+                     crisis_id=crisis_id, occurred_at=now, exercise=exercise, plan=plan, intervention=intervention,
+                     result=result, trigger_signal_id=trigger_signal_id)
+
+
+# --- commands ---------------------------------------------------------------------------------------------------
+
+def on_command(book: PlanBook, command: Command, now: datetime) -> Outcome:
+    """Apply a coordinator's command; the outcome always carries a `rrc.command.result` for the API."""
+    if command.command_id in book.commands_seen:
+        return Outcome(book)
+    handler = {"approve_plan": _approve, "patch_plan": _patch, "close_intervention": _close}[command.type]
+    new_book, events, result = handler(book, command, now)
+    seen = [*new_book.commands_seen, command.command_id][-MAX_COMMANDS_REMEMBERED:]
+    new_book = new_book.model_copy(update={"commands_seen": seen})
+    events.append(PlanEvent(event_id=event_id_for(COMMAND_RESULT, command.command_id), type=COMMAND_RESULT,
+                            crisis_id=command.crisis_id, occurred_at=now, exercise=False, result=result))
+    return Outcome(new_book, events)
+
+
+def _result(command: Command, outcome: str, code: int, detail: str | None = None, plan: Plan | None = None,
+            intervention: Intervention | None = None) -> CommandResult:
+    return CommandResult(command_id=command.command_id, outcome=outcome, status_code=code, detail=detail,
+                         plan_id=plan.plan_id if plan else command.plan_id,
+                         intervention_id=intervention.intervention_id if intervention else command.intervention_id)
+
+
+def _replace_plan(book: PlanBook, plan: Plan) -> list[Plan]:
+    return [plan if p.plan_id == plan.plan_id else p for p in book.plans]
+
+
+def _approve(book: PlanBook, command: Command, now: datetime):
+    plan = book.plan(command.plan_id or "")
+    if plan is None:
+        return book, [], _result(command, "rejected", 404, f"plan {command.plan_id} not found")
+    if plan.status is PlanStatus.APPROVED:
+        existing = book.intervention(plan.intervention_id or "")
+        return book, [], _result(command, "unchanged", 200, "already approved", plan, existing)
+    if plan.status is PlanStatus.SUPERSEDED:
+        return book, [], _result(command, "rejected", 409,
+                                 f"plan {plan.plan_id} was superseded by {plan.superseded_by}; approve that one")
+    intervention_id = intervention_id_for(plan.plan_id)
+    approved = plan.model_copy(update={"status": PlanStatus.APPROVED, "approved_at": now,
+                                       "approved_by": command.actor, "intervention_id": intervention_id,
+                                       "updated_at": now})
+    intervention = Intervention(intervention_id=intervention_id, plan_id=plan.plan_id, crisis_id=plan.crisis_id,
+                                status=InterventionStatus.LAUNCHED, launched_at=now, launched_by=command.actor,
+                                exercise=plan.exercise, plan=approved, targets=targets_due(approved, now))
+    new_book = book.model_copy(update={"plans": _replace_plan(book, approved),
+                                       "interventions": [*book.interventions, intervention]})
+    events = [_event(PlanEventType.APPROVED, approved, now),
+              _event(PlanEventType.LAUNCHED, approved, now, intervention=intervention)]
+    return new_book, events, _result(command, "applied", 201, None, approved, intervention)
+
+
+def targets_due(plan: Plan, launched_at: datetime) -> list[InterventionTarget]:
+    """The plan's targets with their due times counted from the launch (what delivery control watches)."""
+    return [InterventionTarget(id=t.id, label=t.label, kind=t.kind.value, value=t.value, unit=t.unit,
+                               due_at=launched_at + timedelta(hours=t.within_hours) if t.within_hours else None)
+            for t in plan.targets]
+
+
+class PatchError(ValueError):
+    pass
+
+
+def apply_patch(plan: Plan, patch: PlanPatch, now: datetime) -> Plan:
+    """A proposed plan with a coordinator's edits; raises PatchError naming the field that cannot apply."""
+    roles = {r.role: r for r in plan.roles}
+    order = [r.role for r in plan.roles]
+    for i, change in enumerate(patch.roles):
+        role = roles.get(change.role)
+        if role is None:
+            raise PatchError(f"roles[{i}].role: {change.role!r} is not a role of this plan ({', '.join(order)})")
+        if change.remove:
+            del roles[change.role]
+            order.remove(change.role)
+            continue
+        update: dict = {}
+        count = change.count if change.count is not None else role.count
+        if change.chosen is not None:
+            known = {c.expert_id for c in role.candidates}
+            unknown = [e for e in change.chosen if e not in known]
+            if unknown:
+                raise PatchError(f"roles[{i}].chosen: {unknown} are not eligible candidates for {change.role}")
+            if len(set(change.chosen)) != len(change.chosen):
+                raise PatchError(f"roles[{i}].chosen: an expert is listed twice")
+            update["chosen"] = list(change.chosen)
+        chosen = update.get("chosen", role.chosen)
+        if len(chosen) > count:
+            raise PatchError(f"roles[{i}].chosen: {len(chosen)} experts for {count} seats")
+        update.update(count=count, unfilled=count - len(chosen))
+        roles[change.role] = role.model_copy(update=update)
+    if not roles:
+        raise PatchError("roles: a plan keeps at least one role")
+    seated: dict[str, str] = {}
+    for name in order:
+        for expert in roles[name].chosen:
+            if expert in seated:
+                raise PatchError(f"roles: expert {expert} is chosen for both {seated[expert]} and {name}")
+            seated[expert] = name
+    asks = {a.capability: a for a in plan.partner_asks}
+    for i, change in enumerate(patch.partner_asks):
+        ask = asks.get(change.capability)
+        if ask is None:
+            raise PatchError(f"partner_asks[{i}].capability: {change.capability!r} is not asked in this plan")
+        update = {}
+        if change.quantity is not None:
+            update["quantity"] = change.quantity
+        if change.chosen is not None:
+            known = {p.partner_id for p in ask.partners}
+            unknown = [p for p in change.chosen if p not in known]
+            if unknown:
+                raise PatchError(f"partner_asks[{i}].chosen: {unknown} are not ranked partners for this ask")
+            update["chosen"] = list(dict.fromkeys(change.chosen))
+        asks[change.capability] = ask.model_copy(update=update)
+    return plan.model_copy(update={"roles": [roles[n] for n in order],
+                                   "partner_asks": [asks[a.capability] for a in plan.partner_asks],
+                                   "revision": plan.revision + 1, "updated_at": now})
+
+
+def _patch(book: PlanBook, command: Command, now: datetime):
+    plan = book.plan(command.plan_id or "")
+    if plan is None:
+        return book, [], _result(command, "rejected", 404, f"plan {command.plan_id} not found")
+    if plan.status is not PlanStatus.PROPOSED:
+        return book, [], _result(command, "rejected", 409, f"plan {plan.plan_id} is {plan.status.value}; "
+                                                            "only a proposed plan can be edited")
+    try:
+        revised = apply_patch(plan, command.patch or PlanPatch(), now)
+    except PatchError as exc:
+        return book, [], _result(command, "rejected", 422, str(exc), plan)
+    new_book = book.model_copy(update={"plans": _replace_plan(book, revised)})
+    return new_book, [_event(REVISED, revised, now)], _result(command, "applied", 200, None, revised)
+
+
+def _close(book: PlanBook, command: Command, now: datetime):
+    intervention = book.intervention(command.intervention_id or "")
+    if intervention is None:
+        return book, [], _result(command, "rejected", 404, f"intervention {command.intervention_id} not found")
+    if intervention.status is InterventionStatus.CLOSED:
+        return book, [], _result(command, "unchanged", 200, "already closed", intervention=intervention)
+    closed = intervention.model_copy(update={"status": InterventionStatus.CLOSED, "closed_at": now,
+                                             "closed_by": command.actor, "close_reason": command.reason})
+    new_book = book.model_copy(update={"interventions": [closed if i.intervention_id == closed.intervention_id
+                                                         else i for i in book.interventions]})
+    return new_book, [_event(PlanEventType.CLOSED, closed.plan, now, intervention=closed)], _result(
+        command, "applied", 200, None, closed.plan, closed)

@@ -1,0 +1,45 @@
+"""The plans read view: latest plan per id (replays never roll it back), interventions, command results."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from streams.views.plans import PlanFilter, PlansView
+
+
+def plan(plan_id="pln-1", status="proposed", revision=1, updated="2026-03-02T08:00:00+00:00", crisis="cri-1"):
+    return {"plan_id": plan_id, "crisis_id": crisis, "status": status, "revision": revision, "updated_at": updated,
+            "created_at": "2026-03-02T08:00:00+00:00", "exercise": False}
+
+
+def msg(**parts) -> bytes:
+    return json.dumps({"event_id": "e", "type": "t", **parts}).encode()
+
+
+def test_latest_plan_wins_and_a_replayed_older_state_does_not_roll_back():
+    view = PlansView()
+    view.apply_message(msg(plan=plan()))
+    view.apply_message(msg(plan=plan(revision=2, updated="2026-03-02T09:00:00+00:00")))
+    view.apply_message(msg(plan=plan(status="approved", revision=2, updated="2026-03-02T10:00:00+00:00")))
+    view.apply_message(msg(plan=plan(revision=1)))  # replay after a crash
+    assert view.plans["pln-1"]["status"] == "approved"
+    view.apply_message(msg(plan=plan("pln-2", crisis="cri-2")))
+    page = view.list_plans(PlanFilter(crisis_id="cri-2"), 10, None)
+    assert [p["plan_id"] for p in page.items] == ["pln-2"]
+    assert view.list_plans(PlanFilter(status="approved"), 10, None).total == 1
+
+
+def test_a_waiting_call_gets_the_result_when_it_arrives_and_none_after_its_timeout():
+    async def scenario():
+        view = PlansView()
+        waiter = asyncio.create_task(view.wait_result("cmd-1", timeout=5))
+        await asyncio.sleep(0.01)
+        view.apply_message(msg(result={"command_id": "cmd-1", "outcome": "applied", "status_code": 201}))
+        got = await waiter
+        assert got["status_code"] == 201
+        assert (await view.wait_result("cmd-1", timeout=0.01))["outcome"] == "applied"  # already there
+        assert await view.wait_result("cmd-2", timeout=0.05) is None
+        assert not view.waiters
+
+    asyncio.run(scenario())
