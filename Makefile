@@ -34,6 +34,8 @@ test: setup
 bench: setup
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/matching.py
+	$(BIN)/python bench/correlation.py
+	$(BIN)/python bench/latency.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

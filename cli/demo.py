@@ -83,12 +83,17 @@ def replay_samples(client: httpx.Client, root: Path) -> DemoReport:
 
 
 def wait_for_crises(client: httpx.Client, timeout: float = 60) -> int:
+    return wait_for_total(client, "/v1/crises", timeout)
+
+
+def wait_for_total(client: httpx.Client, path: str, timeout: float = 60) -> int:
+    """The `total` of a list once it has stopped growing for 3 s (10 s while empty), or at the timeout."""
     deadline, total, stable_since = time.monotonic() + timeout, -1, time.monotonic()
     while time.monotonic() < deadline:
-        now_total = client.get("/v1/crises", params={"limit": 1}).json().get("total", 0)
+        now_total = client.get(path, params={"limit": 1}).json().get("total", 0)
         if now_total != total:
             total, stable_since = now_total, time.monotonic()
-        elif total > 0 and time.monotonic() - stable_since > 3:
+        elif time.monotonic() - stable_since > (3 if total > 0 else 10):
             break
         time.sleep(0.5)
     return max(total, 0)
@@ -112,9 +117,11 @@ def load_demo(url: str, settings: Settings) -> None:
         for failure in report.failed:
             typer.echo(f"demo: {failure}", err=True)
         crises = wait_for_crises(client) if report.accepted else 0
+        plans = wait_for_total(client, "/v1/plans") if crises else 0
     typer.echo(f"demo: {report.files} feed files, {report.accepted} signals accepted, {report.rejected} rejected, "
-               f"{crises} crises")
+               f"{crises} crises, {plans} proposed plans")
     typer.echo(f"demo: coordinator token {coordinator}")
     typer.echo(f"demo: admin token {admin}")
     typer.echo(f'demo: curl -H "Authorization: Bearer {coordinator}" {url}/v1/crises')
+    typer.echo(f'demo: curl -H "Authorization: Bearer {coordinator}" {url}/v1/plans')
     typer.echo(f"demo: metrics at {url}/metrics, API docs at {url}/docs")

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
         default_factory=dict, description="Quiet days before a crisis closes, per hazard family (JSON object)."
     )
     crisis_sweep_interval_s: float = Field(default=3600, gt=0, description="How often quiet crises are swept.")
+    plan_exercises: bool = Field(default=False, description="Also propose plans for exercise (test) crises.")
+    command_wait_s: float = Field(default=10, gt=0, le=60,
+                                  description="How long the API waits for the owner to apply a command.")
     log_level: str = "INFO"
     log_json: bool = True
 

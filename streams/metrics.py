@@ -11,6 +11,8 @@ MESSAGES_OUT = Counter("rrc_stage_messages_out_total", "Messages produced by a s
 DEADLETTERED = Counter("rrc_stage_deadlettered_total", "Messages sent to a dead-letter topic", ["stage", "error_type"],
                        registry=REGISTRY)
 ERRORS = Counter("rrc_stage_errors_total", "Errors caught while processing", ["stage", "error_type"], registry=REGISTRY)
+INPUT_AGE = Histogram("rrc_stage_input_age_seconds", "Age of a batch's oldest record when the stage takes it up",
+                      ["stage"], registry=REGISTRY, buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
 OFFSET_HOLES = Counter("rrc_stage_offset_holes_total", "Holes in a partition's offsets that made a stage seek back",
                        ["stage"], registry=REGISTRY)
 BATCH_SECONDS = Histogram("rrc_stage_batch_seconds", "Time to process one batch", ["stage"], registry=REGISTRY,

@@ -9,9 +9,9 @@ Ordering for at-least-once: for each batch the events are sent and acknowledged 
 written. A crash in between replays the batch; the replay makes the same decisions with the same event ids
 (consumers dedupe by id), so nothing is lost and nothing is counted twice in the table.
 
-Delivery: the agent batches on its own with manual acks (not `take_events`, which can pair a value with the
-wrong event), checks that each partition's offsets arrive without holes and reads any missing record directly
-(`streams.agents.offsets`); an event is acked only after its batch's events and changelog writes are on the broker.
+Delivery: `streams.agents.batching.BatchRunner` batches with manual acks (not `take_events`, which can pair a
+value with the wrong event), fills offset holes, and acks an event only after its batch's events and changelog
+writes are on the broker.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Any
 import faust
 
 from streams import metrics
-from streams.agents.offsets import HoleEvent, HoleReader, OffsetGuard, fill_hole
+from streams.agents.batching import BatchRunner
 from streams.app import Runtime
 from streams.cloudevents import CloudEvent
 from streams.crises import Crisis, CrisisEvent, CrisisIndex, apply_signal, sweep
@@ -117,85 +117,17 @@ def register(runtime: Runtime) -> None:
     @app.on_rebalance_complete.connect
     async def _mark_dirty(sender, **kwargs) -> None:  # noqa: ARG001 - signal signature
         owner.dirty = True
-        guard.reset()
+        runner.on_rebalance()
 
     @table.on_recover
     async def _recovered() -> None:
         owner.dirty = True
 
+    runner = BatchRunner(app, STAGE, settings.bootstrap_servers, max_events=BATCH_MAX, within_s=BATCH_WITHIN_S)
+
     @app.agent(topics.signals_by_correlation, name=f"{settings.topic_prefix}correlate", concurrency=1)
     async def correlate_agent(stream):
-        # Manual acks and our own batching instead of stream.take_events: take_events records the stream's
-        # *current* event for each buffered value, and when a value arrives while the previous batch is being
-        # handed over that is the previous event, so one event is handled twice and the next one never (seen
-        # in test_crisis_recovery: offset 253 handled twice, 254 lost, and its signal with it).
-        manual = stream.noack()
-        queue: asyncio.Queue = asyncio.Queue(maxsize=BATCH_MAX)
-        batches = asyncio.ensure_future(run_batches(manual, queue))
-        try:
-            async for ev in manual.events():
-                while True:
-                    try:
-                        queue.put_nowait(ev)
-                        break
-                    except asyncio.QueueFull:
-                        if batches.done():
-                            batches.result()  # the batch task failed: crash the agent with its error
-                        await asyncio.sleep(0.005)
-        finally:
-            batches.cancel()
-            await holes.stop()
-
-    guard = OffsetGuard()
-    holes = HoleReader(settings.bootstrap_servers)
-
-    def committed_offset(tp) -> int | None:
-        # Faust keeps the group's committed offsets per partition (None for 0 or unknown) after each seek.
-        return app.consumer._committed_offset.get(tp)  # noqa: SLF001 - no public accessor in faust 0.15
-
-    def mark_done(tp, offsets: range) -> None:
-        """Faust never handed these records over, so its commit bookkeeping must count them as done: they go
-        into its per-partition gap tree, which it folds into the acked offsets (not `_add_gap`, whose
-        `committed + 1` would leave out the first of them)."""
-        start = max(offsets.start, committed_offset(tp) or 0)
-        if start < offsets.stop:
-            app.consumer._gap[tp].addi(start, offsets.stop)  # noqa: SLF001 - no public API for this
-
-    async def run_batches(manual, queue: asyncio.Queue) -> None:
-        """Up to BATCH_MAX events, or whatever arrived within BATCH_WITHIN_S of the first; acked once applied."""
-        loop = asyncio.get_running_loop()
-        while True:
-            batch = [await queue.get()]
-            deadline = loop.time() + BATCH_WITHIN_S
-            while len(batch) < BATCH_MAX:
-                if not queue.empty():
-                    batch.append(queue.get_nowait())
-                    continue
-                remaining = deadline - loop.time()
-                if remaining <= 0:
-                    break
-                try:
-                    batch.append(await asyncio.wait_for(queue.get(), remaining))
-                except asyncio.TimeoutError:
-                    break
-            # Events fetched before a rebalance are not ours to apply (their partition may have moved); they
-            # stay unacked and are fetched again from the committed offset by whoever owns them now.
-            current = []
-            for ev in batch:
-                if ev.message.generation_id != app.consumer_generation_id:
-                    continue
-                tp = ev.message.tp
-                missing = guard.check(tp, ev.message.offset, committed_offset(tp))
-                if missing:
-                    metrics.OFFSET_HOLES.labels(STAGE).inc()
-                    current.extend(await fill_hole(holes, ev, missing))
-                    mark_done(tp, missing)
-                current.append(ev)
-            if current:
-                await handle_batch(manual, current)
-                for ev in current:
-                    if not isinstance(ev, HoleEvent):
-                        await manual.ack(ev)
+        await runner.run(stream, handle_batch)
 
     crises_name = topics.crises.get_topic_name()
     public_name = topics.response_events.get_topic_name()

@@ -116,3 +116,17 @@ async def fill_hole(reader: HoleReader, ev: Any, missing: range) -> list[HoleEve
                       message=HoleMessage(topic=r.topic, partition=r.partition, offset=r.offset,
                                           headers=tuple(r.headers or ()), tp=msg.tp))
             for r in sorted(records, key=lambda r: r.offset)]
+
+
+def committed_offset(app: Any, tp: Any) -> int | None:
+    """The group's committed offset (the next to read) as Faust keeps it per partition; None for 0 or unknown."""
+    return app.consumer._committed_offset.get(tp)  # noqa: SLF001 - no public accessor in faust 0.15
+
+
+def mark_done(app: Any, tp: Any, offsets: range) -> None:
+    """Faust never handed these records over, so its commit bookkeeping must count them as done: they go into its
+    per-partition gap tree, which it folds into the acked offsets (not `_add_gap`, whose `committed + 1` would
+    leave out the first of them)."""
+    start = max(offsets.start, committed_offset(app, tp) or 0)
+    if start < offsets.stop:
+        app.consumer._gap[tp].addi(start, offsets.stop)  # noqa: SLF001 - no public API for this

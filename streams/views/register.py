@@ -5,6 +5,7 @@ from __future__ import annotations
 from streams.app import Runtime
 from streams.views.audit import AuditView
 from streams.views.crises import CrisisView
+from streams.views.plans import PlansView
 from streams.views.reader import TopicReader
 
 
@@ -30,4 +31,9 @@ def register(runtime: Runtime) -> None:
     runtime.views["audit"] = audit
     runtime.services["audit-view"] = TopicReader(
         "audit", runtime.settings.bootstrap_servers, {topics.audit.get_topic_name(): audit.apply_message},
+    )
+    plans = PlansView()
+    runtime.views["plans"] = plans
+    runtime.services["plans-view"] = TopicReader(
+        "plans", runtime.settings.bootstrap_servers, {topics.plans.get_topic_name(): plans.apply_message},
     )

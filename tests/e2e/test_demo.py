@@ -33,3 +33,6 @@ def test_demo_loads_roster_and_replays_every_sample(server, shared_data, monkeyp
     assert {"earthquake", "flood"} <= hazards, hazards
     reported = next(line for line in out.out.splitlines() if "feed files" in line)
     assert f"{len(files)} feed files" in reported
+    plans = int(reported.split(" crises, ")[1].split()[0])
+    assert plans >= 1, reported  # the Orange alerts in the GDACS samples get proposed plans
+    assert client.get("/v1/plans", params={"limit": 1}).json()["total"] == plans

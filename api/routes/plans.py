@@ -1,0 +1,147 @@
+"""Coordinators' plans and interventions: read from the plans view; changes are commands to the crisis's owner.
+
+A change (approve, edit, close) is validated against the view for a quick clear answer, then sent on rrc.commands
+keyed by crisis id; the owner (the planning agent that holds the crisis) applies it or refuses it, and the call
+answers with the owner's result. Approving an approved plan answers 200 with the same intervention (idempotent).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from fastapi import APIRouter, Body, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.auth.deps import CoordinatorDep
+from api.auth.roles import Principal
+from api.deps import RuntimeDep, WorkerDep
+from api.errors import ApiError, BadRequest, Conflict, NotFound, code_for
+from api.publish import Unavailable, require_running
+from responders.plans.models import Command, InterventionStatus, PlanPatch, PlanStatus
+from streams.views.pagination import DEFAULT_LIMIT, MAX_LIMIT, BadCursor
+from streams.views.plans import PlanFilter
+
+plans = APIRouter(prefix="/v1/plans", tags=["plans"])
+interventions = APIRouter(prefix="/v1/interventions", tags=["interventions"])
+
+
+class CloseBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str | None = Field(default=None, max_length=500)
+
+
+def _view(runtime):
+    return runtime.views["plans"]
+
+
+def _page(fetch):
+    try:
+        return fetch()
+    except BadCursor as exc:
+        raise BadRequest(f"cursor: {exc}") from exc
+
+
+@plans.get("", summary="Plans, oldest first, filtered by crisis and status, paginated")
+async def list_plans(principal: CoordinatorDep, runtime: RuntimeDep, crisis_id: str | None = Query(None, max_length=64),
+                     status: PlanStatus | None = None, exercise: bool | None = None,
+                     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+                     cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
+    flt = PlanFilter(crisis_id=crisis_id, status=status.value if status else None, exercise=exercise)
+    return _page(lambda: _view(runtime).list_plans(flt, limit, cursor)).to_json(lambda p: p)
+
+
+@plans.get("/{plan_id}", summary="One plan: roles with ranked candidates and explanations, partner asks, targets")
+async def get_plan(plan_id: str, principal: CoordinatorDep, runtime: RuntimeDep) -> dict[str, Any]:
+    plan = _view(runtime).plans.get(plan_id)
+    if plan is None:
+        raise NotFound(f"plan_id: no plan {plan_id!r}")
+    return plan
+
+
+@plans.patch("/{plan_id}", summary="Edit a proposed plan: role counts, chosen candidates and partners")
+async def patch_plan(plan_id: str, principal: CoordinatorDep, runtime: RuntimeDep, worker: WorkerDep,
+                     patch: PlanPatch = Body(...)) -> JSONResponse:
+    plan = _known_plan(runtime, plan_id)
+    if plan["status"] != PlanStatus.PROPOSED.value:
+        raise Conflict(f"status: plan {plan_id} is {plan['status']}; only a proposed plan can be edited")
+    result = await _command(runtime, worker, principal, "patch_plan", plan["crisis_id"], plan_id=plan_id,
+                            patch=patch)
+    return _answer(runtime, result)
+
+
+@plans.post("/{plan_id}/approve", summary="Approve a proposed plan: its owner launches one intervention")
+async def approve_plan(plan_id: str, principal: CoordinatorDep, runtime: RuntimeDep, worker: WorkerDep) -> JSONResponse:
+    plan = _known_plan(runtime, plan_id)
+    if plan["status"] == PlanStatus.SUPERSEDED.value:
+        raise Conflict(f"status: plan {plan_id} was superseded by {plan.get('superseded_by')}; approve that one")
+    result = await _command(runtime, worker, principal, "approve_plan", plan["crisis_id"], plan_id=plan_id)
+    return _answer(runtime, result)
+
+
+@interventions.get("", summary="Interventions, oldest first, filtered and paginated")
+async def list_interventions(principal: CoordinatorDep, runtime: RuntimeDep,
+                             status: InterventionStatus | None = None,
+                             crisis_id: str | None = Query(None, max_length=64), exercise: bool | None = None,
+                             limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+                             cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
+    return _page(lambda: _view(runtime).list_interventions(status.value if status else None, crisis_id, exercise,
+                                                           limit, cursor)).to_json(lambda i: i)
+
+
+@interventions.get("/{intervention_id}", summary="One intervention with its frozen plan and target due times")
+async def get_intervention(intervention_id: str, principal: CoordinatorDep, runtime: RuntimeDep) -> dict[str, Any]:
+    found = _view(runtime).interventions.get(intervention_id)
+    if found is None:
+        raise NotFound(f"intervention_id: no intervention {intervention_id!r}")
+    return found
+
+
+@interventions.post("/{intervention_id}/close", summary="Close an intervention")
+async def close_intervention(intervention_id: str, principal: CoordinatorDep, runtime: RuntimeDep,
+                             worker: WorkerDep, body: CloseBody | None = Body(None)) -> JSONResponse:
+    found = _view(runtime).interventions.get(intervention_id)
+    if found is None:
+        raise NotFound(f"intervention_id: no intervention {intervention_id!r}")
+    result = await _command(runtime, worker, principal, "close_intervention", found["crisis_id"],
+                            intervention_id=intervention_id, reason=body.reason if body else None)
+    return _answer(runtime, result)
+
+
+def _known_plan(runtime, plan_id: str) -> dict[str, Any]:
+    plan = _view(runtime).plans.get(plan_id)
+    if plan is None:
+        raise NotFound(f"plan_id: no plan {plan_id!r}")
+    return plan
+
+
+async def _command(runtime, worker, principal: Principal, type_: str, crisis_id: str, **fields) -> dict[str, Any]:
+    """Send a command to the crisis's owner and wait for its result (the view delivers it)."""
+    require_running(worker)
+    command = Command(command_id=f"cmd-{uuid.uuid4().hex}", type=type_, crisis_id=crisis_id, actor=principal.token_id,
+                      role=principal.role.value, issued_at=datetime.now(timezone.utc), **fields)
+    topic = runtime.topics.commands.get_topic_name()
+    fut = await runtime.app.producer.send(topic, crisis_id.encode(), command.model_dump_json().encode(), None, None,
+                                          [("rrc-command", type_.encode())])
+    await fut
+    result = await _view(runtime).wait_result(command.command_id, runtime.settings.command_wait_s)
+    if result is None:
+        raise Unavailable(f"the owner of crisis {crisis_id} did not answer within {runtime.settings.command_wait_s:g}s;"
+                          f" command {command.command_id} will still be applied")
+    return result
+
+
+def _answer(runtime, result: dict[str, Any]) -> JSONResponse:
+    code = result["status_code"]
+    if code >= 400:
+        field = {404: "plan_id", 409: "status", 422: "body"}.get(code, "body")
+        raise ApiError(code, code_for(code), f"{field}: {result.get('detail')}")
+    view = _view(runtime)
+    body: dict[str, Any] = {"outcome": result["outcome"], "command_id": result["command_id"]}
+    if result.get("plan_id") and result["plan_id"] in view.plans:
+        body["plan"] = view.plans[result["plan_id"]]
+    if result.get("intervention_id") and result["intervention_id"] in view.interventions:
+        body["intervention"] = view.interventions[result["intervention_id"]]
+    return JSONResponse(body, status_code=code)

@@ -1,0 +1,215 @@
+"""Signal-in to plan-proposed latency on the real broker, at a sustained rate (default 100 signals/s for 30 s).
+
+Every signal is a severe earthquake that opens a new crisis (8 days apart in time, so none merge), so every one
+goes the whole way: raw topic -> normalise -> by-correlation -> crisis agent -> rrc.crises -> planning agent (plan
+staffed from a generated roster of --experts experts) -> rrc.plans. Latency is from just before the send to the
+arrival of its `rrc.plan.proposed` (matched by the trigger signal id) at a consumer of rrc.plans. The baseline in
+the same run: one produce-to-consume hop through a plain topic at the same rate.
+With --workers N > 1 the bench also starts N-1 `rrc worker` processes on the same app id, so the partitions
+(and the planning work) are shared as in a deployment; a warm-up wave of signals lets every worker build its
+roster index before the measured run.
+Usage: python bench/latency.py [--rate 100] [--seconds 30] [--experts 10000] [--workers 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta, timezone
+
+from common import bench_settings, emit, peak_rss_mb, percentile
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from responders.roster import generate_roster
+from responders.roster.store import record_message
+from streams.app import build_app
+from streams.broker.local import free_port
+from streams.broker.throwaway import broker_for_run
+from streams.signals.models import make_signal_id
+from streams.worker import Worker
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+COUNTRIES = ["TUR", "NPL", "PHL", "IDN", "PER", "CHL", "MEX", "PAK", "AFG", "ECU", "HTI", "IRN", "JPN", "GTM", "MAR"]
+
+
+def quake(n: int) -> dict:
+    sid = f"lat{n}"
+    base = datetime(2010, 1, 1, tzinfo=timezone.utc) + timedelta(days=8 * n)
+    return {"signal_id": make_signal_id("bench", sid), "source": "bench", "source_id": sid, "kind": "disaster",
+            "hazard": "earthquake", "title": f"M6.9 earthquake {n}", "countries": [COUNTRIES[n % len(COUNTRIES)]],
+            "location": {"lat": 10.0 + (n % 50) * 0.5, "lon": 20.0 + (n % 70) * 0.5}, "severity": "severe",
+            "observed_at": base.isoformat()}
+
+
+async def load_roster(bootstrap: str, settings, experts: int, runtime) -> None:
+    ex, pa = generate_roster(experts, max(10, experts // 200), seed=5, epoch=date.today().replace(day=1))
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, max_batch_size=512 * 1024)
+    await producer.start()
+    try:
+        futs = [await producer.send(settings.topic_name("rrc.roster.experts"), record_message(e),
+                                    key=e.expert_id.encode()) for e in ex]
+        futs += [await producer.send(settings.topic_name("rrc.roster.partners"), record_message(p),
+                                     key=p.partner_id.encode()) for p in pa]
+        await asyncio.gather(*futs)
+    finally:
+        await producer.stop()
+    store = runtime.views["roster"]
+    deadline = time.monotonic() + 300
+    while len(store.experts.records) < experts:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"roster view holds {len(store.experts.records)} of {experts} experts")
+        await asyncio.sleep(0.1)
+    # the first plan encodes the roster index; do it now so it is not in the first signal's latency
+    from responders.plans.matcher import RosterMatcher
+
+    state = runtime.services_state["plans"]
+    state.setdefault("matcher", RosterMatcher(store))
+
+
+async def paced_send(bootstrap: str, topic: str, values: list[tuple[str, bytes]], rate: float,
+                     sent_at: dict[str, float], headers=None) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=0, acks="all")
+    await producer.start()
+    try:
+        t0 = time.perf_counter()
+        futs = []
+        for i, (ident, value) in enumerate(values):
+            delay = t0 + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            sent_at[ident] = time.perf_counter()
+            futs.append(await producer.send(topic, value, headers=headers or []))
+        await asyncio.gather(*futs)
+    finally:
+        await producer.stop()
+
+
+async def collect(bootstrap: str, topic: str, wanted: set[str], arrived: dict[str, float], ident_of,
+                  ready: asyncio.Event, timeout: float) -> None:
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="latest")
+    await consumer.start()
+    try:
+        await consumer.getmany(timeout_ms=200)  # join the topic's end before anything is sent
+        ready.set()
+        deadline = time.monotonic() + timeout
+        while len(arrived) < len(wanted) and time.monotonic() < deadline:
+            for records in (await consumer.getmany(timeout_ms=100)).values():
+                now = time.perf_counter()
+                for r in records:
+                    ident = ident_of(r)
+                    if ident in wanted and ident not in arrived:
+                        arrived[ident] = now
+    finally:
+        await consumer.stop()
+
+
+def plan_trigger(record) -> str | None:
+    if dict(record.headers or ()).get("rrc-event-type") != b"rrc.plan.proposed":
+        return None
+    return json.loads(record.value).get("trigger_signal_id")
+
+
+async def measure(bootstrap, consume_topic, send_topic, values, rate, ident_of, timeout, headers=None):
+    sent, arrived, ready = {}, {}, asyncio.Event()
+    collector = asyncio.create_task(collect(bootstrap, consume_topic, {i for i, _ in values}, arrived, ident_of,
+                                            ready, timeout))
+    await ready.wait()
+    await paced_send(bootstrap, send_topic, values, rate, sent, headers)
+    await collector
+    return [(arrived[i] - sent[i]) * 1000 for i in sent if i in arrived]
+
+
+def spawn_workers(settings, count: int) -> list[subprocess.Popen]:
+    procs = []
+    for _ in range(count):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RRC_")}
+        env.update(RRC_BROKER=settings.bootstrap_servers, RRC_TOPIC_PREFIX=settings.topic_prefix,
+                   RRC_DATA_DIR=tempfile.mkdtemp(prefix="rrc-bench-worker-"), RRC_API_PORT=str(free_port()),
+                   RRC_LOG_LEVEL="WARNING", RRC_CRISIS_SWEEP_INTERVAL_S="86400")
+        procs.append(subprocess.Popen([sys.executable, "-m", "cli.main", "worker"], env=env, cwd=REPO,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return procs
+
+
+async def group_members(bootstrap: str, group: str) -> int:
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        responses = await admin.describe_consumer_groups([group])
+        # DescribeGroupsResponse.groups: (error_code, group_id, state, protocol_type, protocol, members, ...)
+        return sum(len(g[5]) for r in responses for g in r.groups if g[1] == group and g[2] == "Stable")
+    except Exception:  # noqa: BLE001 - the group may not exist yet
+        return 0
+    finally:
+        await admin.close()
+
+
+async def main(bootstrap: str, rate: float, seconds: float, experts: int, workers: int) -> None:
+    settings = bench_settings(bootstrap, crisis_sweep_interval_s=86400, log_level="WARNING")
+    runtime = build_app(settings, store="rocksdb://")
+    worker = Worker(runtime)
+    await worker.start()
+    assert await worker.wait_running(120), worker.error
+    n = int(rate * seconds)
+    warm = max(20, 10 * workers)
+    signals = [quake(i) for i in range(warm + n)]
+    others = []
+    raw, plans = settings.topic_name("rrc.signals.raw"), settings.topic_name("rrc.plans")
+    try:
+        await load_roster(bootstrap, settings, experts, runtime)
+        if workers > 1:
+            others = spawn_workers(settings, workers - 1)
+            app_group = f"{settings.topic_prefix}{settings.app_id}"
+            for group in (app_group, f"{app_group}-normalise"):  # the Faust agents' group and the normalise stage's
+                deadline = time.monotonic() + 180
+                while await group_members(bootstrap, group) < workers:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"{workers} workers never joined {group}")
+                    await asyncio.sleep(1)
+            await asyncio.sleep(5)  # table recovery after the rebalance; the new workers read the roster
+        warmup = [(s["signal_id"], json.dumps(s).encode()) for s in signals[:warm]]
+        await measure(bootstrap, plans, raw, warmup, 10, plan_trigger, timeout=120, headers=[("rrc-format", b"json")])
+        print(f"{workers} worker(s), roster of {experts} experts; sending {n} signals at {rate:g}/s", flush=True)
+        values = [(s["signal_id"], json.dumps(s).encode()) for s in signals[warm:]]
+        lat = await measure(bootstrap, plans, raw, values, rate, plan_trigger, timeout=seconds + 120,
+                            headers=[("rrc-format", b"json")])
+    finally:
+        for proc in others:
+            proc.send_signal(signal.SIGINT)
+        for proc in others:
+            try:
+                proc.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        await worker.stop()
+    hop_topic = settings.topic_name("bench.hop")
+    hop = await measure(bootstrap, hop_topic, hop_topic, [(f"h{i}", f"h{i}".encode()) for i in range(n)], rate,
+                        lambda r: r.value.decode(), timeout=seconds + 60)
+    print(f"plans proposed for {len(lat)} of {n} signals; p50 {percentile(lat, 50):.0f} ms, "
+          f"p99 {percentile(lat, 99):.0f} ms; one raw hop p50 {percentile(hop, 50):.1f} ms", flush=True)
+    emit({"rate_signals_per_s": rate, "seconds": seconds, "signals": n, "experts": experts, "workers": workers,
+          "plans_proposed": len(lat), "signal_to_plan_p50_ms": round(percentile(lat, 50), 1),
+          "signal_to_plan_p99_ms": round(percentile(lat, 99), 1),
+          "signal_to_plan_max_ms": round(max(lat, default=float("nan")), 1),
+          "raw_hop_p50_ms": round(percentile(hop, 50), 1), "raw_hop_p99_ms": round(percentile(hop, 99), 1),
+          "worker_peak_rss_mb": round(peak_rss_mb(), 1)})
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rate", type=float, default=100)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--experts", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=1, help="worker processes sharing the partitions")
+    args = parser.parse_args()
+    with broker_for_run() as broker:
+        asyncio.run(main(broker, args.rate, args.seconds, args.experts, args.workers))
