@@ -73,6 +73,8 @@ class Settings(BaseSettings):
         default_factory=dict, description="Quiet days before a crisis closes, per hazard family (JSON object)."
     )
     crisis_sweep_interval_s: float = Field(default=3600, gt=0, description="How often quiet crises are swept.")
+    allow_private_targets: bool = Field(
+        default=False, description="Development only: let webhook targets be local or private addresses.")
     plan_exercises: bool = Field(default=False, description="Also propose plans for exercise (test) crises.")
     command_wait_s: float = Field(default=10, gt=0, le=60,
                                   description="How long the API waits for the owner to apply a command.")
@@ -94,6 +96,8 @@ class Settings(BaseSettings):
     def _no_placeholders_in_production(self) -> "Settings":
         if self.mode is Mode.PRODUCTION and self.secret_key.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
             raise ValueError("RRC_SECRET_KEY is a placeholder; set a real secret in production mode")
+        if self.mode is Mode.PRODUCTION and self.allow_private_targets:
+            raise ValueError("RRC_ALLOW_PRIVATE_TARGETS is a development setting; it is refused in production mode")
         return self
 
     @property

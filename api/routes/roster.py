@@ -30,6 +30,7 @@ from responders.roster import (
     import_partners,
 )
 from responders.roster.exceptions import UnreadableImport
+from responders.security.targets import contact_issues
 from responders.roster.models import Expert, Partner
 from responders.roster.store import record_message
 from streams.signals.normalise import describe_validation_error
@@ -79,6 +80,10 @@ def build_router(res: RosterResource) -> APIRouter:
             raise NotFound(f"{res.id_field}: no record {record_id!r}")
         return record
 
+    def _check_targets(runtime, record) -> None:
+        for field, reason in contact_issues(record, allow_private=runtime.settings.allow_private_targets):
+            raise Invalid(f"{field}: {reason}")
+
     async def _save(runtime, worker, record) -> None:
         await publish_record(runtime, worker, res.topic(runtime), getattr(record, res.id_field),
                              record_message(record))
@@ -91,6 +96,7 @@ def build_router(res: RosterResource) -> APIRouter:
         if res.store(runtime).get(record_id) is not None:
             raise Conflict(f"{res.id_field}: {record_id!r} exists already; use PATCH to change it")
         record = res.stored.model_validate(body.model_dump())
+        _check_targets(runtime, record)
         await _save(runtime, worker, record)
         return JSONResponse(_read(record), status_code=201)
 
@@ -118,6 +124,7 @@ def build_router(res: RosterResource) -> APIRouter:
             record = res.apply_update(_existing(runtime, record_id), body)
         except ValidationError as exc:
             raise Invalid(describe_validation_error(exc)) from exc
+        _check_targets(runtime, record)
         await _save(runtime, worker, record)
         return _read(record)
 
@@ -139,7 +146,8 @@ def build_router(res: RosterResource) -> APIRouter:
         if not body.strip():
             raise Invalid("body: empty import")
         try:
-            result = res.importer(body, format=format)
+            allow = runtime.settings.allow_private_targets
+            result = res.importer(body, format=format, check=lambda r: contact_issues(r, allow_private=allow))
         except UnreadableImport as exc:  # bad encoding, unknown columns, broken document: the caller's input
             raise Invalid(f"body: {exc}") from exc
         if result.records and not dry_run:

@@ -194,8 +194,11 @@ def _csv_records(text: str, columns: tuple[str, ...], to_dict: Callable[[dict], 
             issues.append(ImportIssue(row, exc.args[1] if len(exc.args) > 1 else "", exc.args[0]))
 
 
+Check = Callable[[BaseModel], list[tuple[str, str]]]
+
+
 def _import(source, fmt: str, model: type[BaseModel], columns: tuple[str, ...], to_dict: Callable[[dict], dict],
-            csv_fields: dict[str, str], id_field: str) -> ImportResult:
+            csv_fields: dict[str, str], id_field: str, check: Check | None = None) -> ImportResult:
     if fmt not in FORMATS:
         raise UnknownFormat(f"format {fmt!r} is not one of {FORMATS}")
     text, hint = _read(source)
@@ -211,6 +214,12 @@ def _import(source, fmt: str, model: type[BaseModel], columns: tuple[str, ...], 
             record = _validate(model, row, data, csv_fields if fmt == "csv" else None, issues)
             if record is None:
                 continue
+            refused = check(record) if check is not None else []
+            if refused:  # valid as a record, refused by the caller's policy (e.g. a private webhook target)
+                for field, reason in refused:
+                    issues.append(ImportIssue(row, _loc(tuple(field.split(".")), csv_fields if fmt == "csv"
+                                                         else None), reason))
+                continue
             key = getattr(record, id_field)
             if key in seen:
                 issues.append(ImportIssue(row, id_field, f"duplicate id {key!r} (first at row {seen[key]})"))
@@ -220,11 +229,13 @@ def _import(source, fmt: str, model: type[BaseModel], columns: tuple[str, ...], 
     return ImportResult(records, issues)
 
 
-def import_experts(source: Path | str | bytes | IO, format: str = "auto") -> ImportResult:
-    """Experts from a CSV, JSON or JSON-lines source (a path, bytes or an open file)."""
-    return _import(source, format, Expert, cf.EXPERT_COLUMNS, _expert_cells, _EXPERT_FIELDS, "expert_id")
+def import_experts(source: Path | str | bytes | IO, format: str = "auto", check: Check | None = None) -> ImportResult:
+    """Experts from a CSV, JSON or JSON-lines source (a path, bytes or an open file); `check` may refuse
+    otherwise valid records with (field, reason) pairs."""
+    return _import(source, format, Expert, cf.EXPERT_COLUMNS, _expert_cells, _EXPERT_FIELDS, "expert_id", check)
 
 
-def import_partners(source: Path | str | bytes | IO, format: str = "auto") -> ImportResult:
-    """Partners from a CSV, JSON or JSON-lines source (a path, bytes or an open file)."""
-    return _import(source, format, Partner, cf.PARTNER_COLUMNS, _partner_cells, _PARTNER_FIELDS, "partner_id")
+def import_partners(source: Path | str | bytes | IO, format: str = "auto", check: Check | None = None) -> ImportResult:
+    """Partners from a CSV, JSON or JSON-lines source (a path, bytes or an open file); see `import_experts`."""
+    return _import(source, format, Partner, cf.PARTNER_COLUMNS, _partner_cells, _PARTNER_FIELDS, "partner_id",
+                   check)

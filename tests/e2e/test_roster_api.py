@@ -47,3 +47,19 @@ def test_expert_lifecycle_and_import(server):
     partner = server.client(server.token("partner", "--partner-id", partners[0].partner_id))
     assert partner.get(f"/v1/partners/{partners[0].partner_id}").status_code == 200
     assert partner.get(f"/v1/partners/{partners[1].partner_id}").status_code == 404
+
+
+def test_webhook_targets_on_private_or_local_hosts_are_refused(server):
+    coordinator = server.client(server.token("coordinator"))
+    experts, partners = generate_roster(2, 1, seed=23)
+    expert = {**experts[0].model_dump(mode="json"), "expert_id": "exp-ssrf-1"}
+    expert["contact"]["webhook_url"] = "http://169.254.169.254/latest/meta-data/"
+    r = coordinator.post("/v1/experts", json=expert)
+    assert r.status_code == 422 and r.json()["detail"].startswith("contact.webhook_url:"), r.text
+    assert "link-local" in r.json()["detail"]
+    partner = {**partners[0].model_dump(mode="json"), "partner_id": "p-ssrf-1"}
+    r = coordinator.post("/v1/partners", json=partner)
+    assert r.status_code == 201, r.text
+    r = coordinator.patch(f"/v1/partners/{partner['partner_id']}",
+                          json={"contact": {"webhook_url": "http://localhost:8080/hook"}})
+    assert r.status_code == 422 and "local name" in r.json()["detail"], r.text

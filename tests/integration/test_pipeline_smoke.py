@@ -1,4 +1,4 @@
-"""Signals through the real broker: normalise stage -> crisis agent (Faust, table) -> rrc.crises."""
+"""Signals through the real broker: normalise stage -> crisis agent (Faust, table) -> rrc.crises -> planning agent."""
 
 from __future__ import annotations
 
@@ -33,6 +33,10 @@ async def test_faust_agent_consumes_and_produces(start_worker):
     types = [json.loads(r.value)["event"]["type"] for r in records]
     assert types.count("rrc.crisis.opened") == 2
     assert types.count("rrc.crisis.updated") == 1
-    public = await consume(s.bootstrap_servers, s.topic_name("rrc.response-events"), expect=3, timeout=30)
-    assert {dict(r.headers)["ce_type"].decode() for r in public} == set(types)
+    # the public stream: the same crisis facts, and a proposed plan for each new moderate earthquake (planning
+    # agent; the roster is empty here, so the plans have roles without candidates)
+    public = await consume(s.bootstrap_servers, s.topic_name("rrc.response-events"), expect=5, timeout=30)
+    public_types = [dict(r.headers)["ce_type"].decode() for r in public]
+    assert sorted(t for t in public_types if t.startswith("rrc.crisis.")) == sorted(types)
+    assert public_types.count("rrc.plan.proposed") == 2
     assert all(dict(r.headers)["ce_specversion"] == b"1.0" for r in public)

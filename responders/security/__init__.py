@@ -1,0 +1,1 @@
+"""Checks at the edges that protect the system itself (outbound targets)."""
