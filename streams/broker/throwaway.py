@@ -46,6 +46,16 @@ def broker_for_run() -> Iterator[str]:
         yield kafka.bootstrap
 
 
+def keep_broker_logs(kafka: LocalKafka) -> None:
+    """When the command failed, keep the broker's logs (its data dir is about to go) and say where they are."""
+    kept = Path(tempfile.mkdtemp(prefix="rrc-kafka-logs-"))
+    for source in (kafka.log_file, kafka.stdout_file):
+        if source.exists():
+            shutil.copy(source, kept / source.name)
+    alive = "running" if kafka.is_running() else "NOT running"
+    print(f"throwaway Kafka was {alive} at the end; its logs are kept in {kept}", file=sys.stderr, flush=True)
+
+
 def main(argv: list[str]) -> int:
     if argv and argv[0] == "--":
         argv = argv[1:]
@@ -58,7 +68,10 @@ def main(argv: list[str]) -> int:
         with throwaway_broker() as kafka:
             env = dict(os.environ, RRC_TEST_BROKER=kafka.bootstrap, RRC_BROKER=kafka.bootstrap)
             print(f"throwaway Kafka {kafka.version} on {kafka.bootstrap}", file=sys.stderr, flush=True)
-            return subprocess.call(argv, env=env)
+            code = subprocess.call(argv, env=env)
+            if code != 0:
+                keep_broker_logs(kafka)
+            return code
     except BrokerError as exc:
         print(f"rrc: {exc}", file=sys.stderr)
         return 1

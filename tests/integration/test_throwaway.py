@@ -59,3 +59,14 @@ def _jvms_on(port: str) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def test_a_failing_command_keeps_the_broker_logs():
+    out = subprocess.run([sys.executable, "-m", "streams.broker.throwaway", "--", sys.executable, "-c",
+                          "raise SystemExit(3)"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 3
+    line = next(x for x in out.stderr.splitlines() if "logs are kept in" in x)
+    assert "was running at the end" in line
+    kept = line.rsplit(" ", 1)[1]
+    files = [os.path.join(kept, name) for name in os.listdir(kept)]
+    assert files and any(os.path.getsize(f) > 0 for f in files), files
