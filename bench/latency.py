@@ -66,11 +66,6 @@ async def load_roster(bootstrap: str, settings, experts: int, runtime) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"roster view holds {len(store.experts.records)} of {experts} experts")
         await asyncio.sleep(0.1)
-    # the first plan encodes the roster index; do it now so it is not in the first signal's latency
-    from responders.plans.matcher import RosterMatcher
-
-    state = runtime.services_state["plans"]
-    state.setdefault("matcher", RosterMatcher(store))
 
 
 async def paced_send(bootstrap: str, topic: str, values: list[tuple[str, bytes]], rate: float,

@@ -82,10 +82,6 @@ def replay_samples(client: httpx.Client, root: Path) -> DemoReport:
     return report
 
 
-def wait_for_crises(client: httpx.Client, timeout: float = 60) -> int:
-    return wait_for_total(client, "/v1/crises", timeout)
-
-
 def wait_for_total(client: httpx.Client, path: str, timeout: float = 60) -> int:
     """The `total` of a list once it has stopped growing for 3 s (10 s while empty), or at the timeout."""
     deadline, total, stable_since = time.monotonic() + timeout, -1, time.monotonic()
@@ -116,7 +112,7 @@ def load_demo(url: str, settings: Settings) -> None:
             report = replay_samples(client, root)
         for failure in report.failed:
             typer.echo(f"demo: {failure}", err=True)
-        crises = wait_for_crises(client) if report.accepted else 0
+        crises = wait_for_total(client, "/v1/crises") if report.accepted else 0
         plans = wait_for_total(client, "/v1/plans") if crises else 0
     typer.echo(f"demo: {report.files} feed files, {report.accepted} signals accepted, {report.rejected} rejected, "
                f"{crises} crises, {plans} proposed plans")

@@ -1,8 +1,8 @@
 """Coordinators' plans and interventions: read from the plans view; changes are commands to the crisis's owner.
 
-A change (approve, edit, close) is validated against the view for a quick clear answer, then sent on rrc.commands
-keyed by crisis id; the owner (the planning agent that holds the crisis) applies it or refuses it, and the call
-answers with the owner's result. Approving an approved plan answers 200 with the same intervention (idempotent).
+A change (approve, edit, close) looks its plan or intervention up in the view (404, and the crisis id to route by),
+then goes on rrc.commands keyed by crisis id; the owner (the planning agent that holds the crisis) applies or
+refuses it by the rules in `responders.plans.planner`, and the call answers with the owner's result. Approving an approved plan answers 200 with the same intervention (idempotent).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth.deps import CoordinatorDep
 from api.auth.roles import Principal
 from api.deps import RuntimeDep, WorkerDep
-from api.errors import ApiError, BadRequest, Conflict, NotFound, code_for
+from api.errors import ApiError, BadRequest, NotFound, code_for
 from api.publish import Unavailable, require_running
 from responders.plans.models import Command, InterventionStatus, PlanPatch, PlanStatus
 from streams.views.pagination import DEFAULT_LIMIT, MAX_LIMIT, BadCursor
@@ -55,18 +55,13 @@ async def list_plans(principal: CoordinatorDep, runtime: RuntimeDep, crisis_id: 
 
 @plans.get("/{plan_id}", summary="One plan: roles with ranked candidates and explanations, partner asks, targets")
 async def get_plan(plan_id: str, principal: CoordinatorDep, runtime: RuntimeDep) -> dict[str, Any]:
-    plan = _view(runtime).plans.get(plan_id)
-    if plan is None:
-        raise NotFound(f"plan_id: no plan {plan_id!r}")
-    return plan
+    return _known_plan(runtime, plan_id)
 
 
 @plans.patch("/{plan_id}", summary="Edit a proposed plan: role counts, chosen candidates and partners")
 async def patch_plan(plan_id: str, principal: CoordinatorDep, runtime: RuntimeDep, worker: WorkerDep,
                      patch: PlanPatch = Body(...)) -> JSONResponse:
-    plan = _known_plan(runtime, plan_id)
-    if plan["status"] != PlanStatus.PROPOSED.value:
-        raise Conflict(f"status: plan {plan_id} is {plan['status']}; only a proposed plan can be edited")
+    plan = _known_plan(runtime, plan_id)  # the view names the crisis, whose owner decides (409 when not proposed)
     result = await _command(runtime, worker, principal, "patch_plan", plan["crisis_id"], plan_id=plan_id,
                             patch=patch)
     return _answer(runtime, result)
@@ -74,9 +69,7 @@ async def patch_plan(plan_id: str, principal: CoordinatorDep, runtime: RuntimeDe
 
 @plans.post("/{plan_id}/approve", summary="Approve a proposed plan: its owner launches one intervention")
 async def approve_plan(plan_id: str, principal: CoordinatorDep, runtime: RuntimeDep, worker: WorkerDep) -> JSONResponse:
-    plan = _known_plan(runtime, plan_id)
-    if plan["status"] == PlanStatus.SUPERSEDED.value:
-        raise Conflict(f"status: plan {plan_id} was superseded by {plan.get('superseded_by')}; approve that one")
+    plan = _known_plan(runtime, plan_id)  # the owner refuses a superseded plan (409)
     result = await _command(runtime, worker, principal, "approve_plan", plan["crisis_id"], plan_id=plan_id)
     return _answer(runtime, result)
 
@@ -93,18 +86,13 @@ async def list_interventions(principal: CoordinatorDep, runtime: RuntimeDep,
 
 @interventions.get("/{intervention_id}", summary="One intervention with its frozen plan and target due times")
 async def get_intervention(intervention_id: str, principal: CoordinatorDep, runtime: RuntimeDep) -> dict[str, Any]:
-    found = _view(runtime).interventions.get(intervention_id)
-    if found is None:
-        raise NotFound(f"intervention_id: no intervention {intervention_id!r}")
-    return found
+    return _known_intervention(runtime, intervention_id)
 
 
 @interventions.post("/{intervention_id}/close", summary="Close an intervention")
 async def close_intervention(intervention_id: str, principal: CoordinatorDep, runtime: RuntimeDep,
                              worker: WorkerDep, body: CloseBody | None = Body(None)) -> JSONResponse:
-    found = _view(runtime).interventions.get(intervention_id)
-    if found is None:
-        raise NotFound(f"intervention_id: no intervention {intervention_id!r}")
+    found = _known_intervention(runtime, intervention_id)
     result = await _command(runtime, worker, principal, "close_intervention", found["crisis_id"],
                             intervention_id=intervention_id, reason=body.reason if body else None)
     return _answer(runtime, result)
@@ -115,6 +103,13 @@ def _known_plan(runtime, plan_id: str) -> dict[str, Any]:
     if plan is None:
         raise NotFound(f"plan_id: no plan {plan_id!r}")
     return plan
+
+
+def _known_intervention(runtime, intervention_id: str) -> dict[str, Any]:
+    found = _view(runtime).interventions.get(intervention_id)
+    if found is None:
+        raise NotFound(f"intervention_id: no intervention {intervention_id!r}")
+    return found
 
 
 async def _command(runtime, worker, principal: Principal, type_: str, crisis_id: str, **fields) -> dict[str, Any]:

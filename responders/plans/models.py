@@ -141,7 +141,6 @@ class PlanBook(BaseModel):
     crisis_id: str
     plans: list[Plan] = Field(default_factory=list)
     interventions: list[Intervention] = Field(default_factory=list)
-    last_crisis_event_id: str | None = None
     commands_seen: list[str] = Field(default_factory=list, description="recent command ids (idempotence)")
 
     def plan(self, plan_id: str) -> Plan | None:

@@ -134,7 +134,7 @@ def on_crisis_event(book: PlanBook, message: dict, now: datetime, templates: Tem
     stay as they are.
     """
     event, crisis = message["event"], message["crisis"]
-    if event["type"] not in PLANNED_ON or event["event_id"] == book.last_crisis_event_id:
+    if event["type"] not in PLANNED_ON:
         return Outcome(book)
     if any(p.trigger_event_id == event["event_id"] for p in book.plans):
         return Outcome(book)  # replay of an event already planned for
@@ -155,7 +155,7 @@ def on_crisis_event(book: PlanBook, message: dict, now: datetime, templates: Tem
         plans.append(old)
     plans.append(plan)
     events.append(_event(PlanEventType.PROPOSED, plan, now, trigger_signal_id=event.get("signal_id")))
-    new_book = book.model_copy(update={"plans": plans, "last_crisis_event_id": event["event_id"]})
+    new_book = book.model_copy(update={"plans": plans})
     return Outcome(new_book, events)
 
 

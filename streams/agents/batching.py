@@ -7,8 +7,8 @@ the next one never (seen in test_crisis_recovery: offset 253 handled twice, 254 
 `run_batched` reads `stream.noack()` into a bounded queue; a second task takes up to `max_events` (or what came
 within `within_s` of the first), drops events fetched before a rebalance (they are fetched again by whoever owns
 their partition now), fills offset holes (`streams.agents.offsets`), calls `handle(stream, batch)` and acks the
-batch only after it returns: `handle` emits, waits for the acks and writes the table, so a committed offset never
-runs ahead of what was applied.
+batch only after it returns and the table writes it made are flushed (`flush_changelog`): `handle` emits, waits
+for the acks and writes the table, so a committed offset never runs ahead of what was applied.
 """
 
 from __future__ import annotations
@@ -24,6 +24,20 @@ from streams.agents.offsets import HoleEvent, HoleReader, OffsetGuard, committed
 Handler = Callable[[Any, list], Awaitable[None]]
 
 
+async def flush_changelog(app: Any) -> None:
+    """Wait until every table write so far is on the broker, before the batch's offsets can be committed.
+
+    Faust commits offsets after `producer.flush()`, but its buffer flush gives up when one hand-off takes
+    longer than 0.1 s (faust/transport/producer.py, flush_atmost), so under load it could commit offsets whose
+    changelog writes were still buffered; a crash then lost them (seen in test_crisis_recovery). The events of
+    a batch are acknowledged only after this returns, so committed offsets never run ahead of the changelog.
+    """
+    producer = app.producer
+    while producer.buffer.size:
+        await producer.buffer.flush()
+    await producer.flush()
+
+
 class BatchRunner:
     def __init__(self, app: Any, stage: str, bootstrap: str, *, max_events: int = 500, within_s: float = 0.05) -> None:
         self.app = app
@@ -32,9 +46,10 @@ class BatchRunner:
         self.within_s = within_s
         self.guard = OffsetGuard()
         self.holes = HoleReader(bootstrap)
+        app.on_rebalance_complete.connect(self._on_rebalance)
 
-    def on_rebalance(self) -> None:
-        self.guard.reset()
+    async def _on_rebalance(self, sender: Any = None, **kwargs: Any) -> None:  # noqa: ARG002 - signal signature
+        self.guard.reset()  # positions restart from the committed offsets
 
     async def run(self, stream: Any, handle: Handler) -> None:
         """The agent body: returns (or raises) when the stream ends or the batch task fails."""
@@ -77,6 +92,7 @@ class BatchRunner:
             current = await self._checked(batch)
             if current:
                 await handle(manual, current)
+                await flush_changelog(self.app)
                 for ev in current:
                     if not isinstance(ev, HoleEvent):
                         await manual.ack(ev)

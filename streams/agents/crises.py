@@ -10,8 +10,8 @@ written. A crash in between replays the batch; the replay makes the same decisio
 (consumers dedupe by id), so nothing is lost and nothing is counted twice in the table.
 
 Delivery: `streams.agents.batching.BatchRunner` batches with manual acks (not `take_events`, which can pair a
-value with the wrong event), fills offset holes, and acks an event only after its batch's events and changelog
-writes are on the broker.
+value with the wrong event), fills offset holes, and acks a batch only after its events and changelog writes are
+on the broker.
 """
 
 from __future__ import annotations
@@ -73,20 +73,6 @@ def stored_signal_count(stored: Any) -> int:
     return int(data.get("signal_count", 0))
 
 
-async def flush_changelog(app: faust.App) -> None:
-    """Wait until every table write so far is on the broker, before the batch's offsets can be committed.
-
-    Faust commits offsets after `producer.flush()`, but its buffer flush gives up when one hand-off takes
-    longer than 0.1 s (faust/transport/producer.py, flush_atmost), so under load it could commit offsets whose
-    changelog writes were still buffered; a crash then lost them (seen in test_crisis_recovery). The events of
-    a batch are acknowledged only after this returns, so committed offsets never run ahead of the changelog.
-    """
-    producer = app.producer
-    while producer.buffer.size:
-        await producer.buffer.flush()
-    await producer.flush()
-
-
 def crisis_message(event: CrisisEvent, crisis_json: bytes) -> bytes:
     """rrc.crises value: the event and the full crisis (signal ids, history) for read views."""
     return b'{"event":' + event.model_dump_json().encode() + b',"crisis":' + crisis_json + b"}"
@@ -117,7 +103,6 @@ def register(runtime: Runtime) -> None:
     @app.on_rebalance_complete.connect
     async def _mark_dirty(sender, **kwargs) -> None:  # noqa: ARG001 - signal signature
         owner.dirty = True
-        runner.on_rebalance()
 
     @table.on_recover
     async def _recovered() -> None:
@@ -169,8 +154,6 @@ def register(runtime: Runtime) -> None:
             # the changelog partition is the partition of the event that decided (a hole's record: its carrier's)
             stream._set_current_event(getattr(ev, "carrier", ev))
             table[crisis_id] = snapshot
-        if writes:
-            await flush_changelog(app)
         spans: dict[int, list[int]] = {}
         for ev in batch:
             spans.setdefault(ev.message.partition, []).append(ev.message.offset)

@@ -20,10 +20,10 @@ import faust
 
 from config.plan_templates import load_templates
 from responders.plans import Command, PlanBook, on_command, on_crisis_event
+from responders.plans.planner import PLANNED_ON
 from responders.plans.matcher import RosterMatcher
 from responders.plans.models import PlanEvent, PlanEventType
 from streams import metrics
-from streams.agents.crises import flush_changelog
 from streams.agents.batching import BatchRunner
 from streams.app import Runtime
 from streams.cloudevents import CloudEvent
@@ -65,10 +65,6 @@ def register(runtime: Runtime) -> None:
     runtime.services_state["plans"] = state
     runner = BatchRunner(app, STAGE, settings.bootstrap_servers, max_events=200, within_s=0.01)
 
-    @app.on_rebalance_complete.connect
-    async def _reset(sender, **kwargs) -> None:  # noqa: ARG001 - signal signature
-        runner.on_rebalance()
-
     @app.agent(source, name=f"{settings.topic_prefix}plan", concurrency=1)
     async def plan_agent(stream):
         await runner.run(stream, handle_batch)
@@ -96,8 +92,6 @@ def register(runtime: Runtime) -> None:
         for crisis_id, (ev, book) in books.items():
             stream._set_current_event(getattr(ev, "carrier", ev))  # changelog partition = input partition
             table[crisis_id] = book.model_dump_json()
-        if books:
-            await flush_changelog(app)  # on the broker before the batch is acked and its offsets committed
         metrics.MESSAGES_IN.labels(STAGE).inc(len(batch))
         metrics.MESSAGES_OUT.labels(STAGE).inc(len(sends))
         metrics.LAST_PROCESSED.labels(STAGE).set(now.timestamp())
@@ -129,7 +123,7 @@ def register(runtime: Runtime) -> None:
             return (command.crisis_id, outcome.book, outcome.events) if outcome.changed else None
         message = json.loads(ev.value)
         event = message.get("event") or {}
-        if event.get("type") not in ("rrc.crisis.opened", "rrc.crisis.escalated"):
+        if event.get("type") not in PLANNED_ON:
             return None  # most crisis events are updates: no table read
         crisis_id = event["crisis_id"]
         m = matcher()
