@@ -78,6 +78,26 @@ class Settings(BaseSettings):
     plan_exercises: bool = Field(default=False, description="Also propose plans for exercise (test) crises.")
     command_wait_s: float = Field(default=10, gt=0, le=60,
                                   description="How long the API waits for the owner to apply a command.")
+    deployment_parallel_offers: int = Field(default=1, ge=1, le=5,
+                                            description="Offers out at once per open seat of an intervention.")
+    deployment_answer_hours: dict[str, float] = Field(
+        default_factory=lambda: {"extreme": 4, "severe": 12},
+        description="Hours an expert has to answer a deployment request, per crisis severity (JSON object).")
+    deployment_answer_hours_default: float = Field(default=24, gt=0,
+                                                   description="Hours to answer for severities not listed above.")
+    expiry_sweep_interval_s: float = Field(default=60, gt=0,
+                                           description="How often overdue deployment offers are expired.")
+    clock_skew_file: Path | None = Field(
+        default=None, description="Testing only: a file holding seconds added to the worker's clock (moves time).")
+    smtp_host: str | None = Field(default=None, description="SMTP server for email notifications (none: no email).")
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_starttls: bool = Field(default=True, description="Use STARTTLS with the SMTP server.")
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = Field(default="rrc@localhost", description="Sender address of notification emails.")
+    notify_retry_s: list[float] = Field(default_factory=lambda: [2, 10, 60],
+                                        description="Waits between notification attempts (JSON list of seconds).")
+    notify_timeout_s: float = Field(default=10, gt=0, le=60, description="Timeout of one notification attempt.")
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -98,6 +118,8 @@ class Settings(BaseSettings):
             raise ValueError("RRC_SECRET_KEY is a placeholder; set a real secret in production mode")
         if self.mode is Mode.PRODUCTION and self.allow_private_targets:
             raise ValueError("RRC_ALLOW_PRIVATE_TARGETS is a development setting; it is refused in production mode")
+        if self.mode is Mode.PRODUCTION and self.clock_skew_file is not None:
+            raise ValueError("RRC_CLOCK_SKEW_FILE is a testing setting; it is refused in production mode")
         return self
 
     @property

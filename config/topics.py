@@ -48,11 +48,18 @@ CRISES = TopicSpec("rrc.crises", "Crisis events (opened, updated, escalated, clo
 PLANS = TopicSpec("rrc.plans", "Plan events (proposed, superseded, approved).", retention_ms=FOREVER)
 COMMANDS = TopicSpec("rrc.commands", "Commands to the owners of state (approve plan, close crisis, expire request).",
                      retention_ms=30 * DAY_MS)
-DEPLOYMENTS = TopicSpec("rrc.deployments", "Deployment request lifecycle events.", retention_ms=FOREVER)
+DEPLOYMENTS = TopicSpec("rrc.deployments", "Deployment request lifecycle events (with expert ids) and staffing snapshots.",
+                        retention_ms=FOREVER)
+LEDGER = TopicSpec("rrc.ledger", "Hold, confirm and release requests to experts' reservation ledgers, keyed by expert id.",
+                   retention_ms=30 * DAY_MS)
 RESPONSE_EVENTS = TopicSpec(
     "rrc.response-events", "Public CloudEvents (binary mode, ce_ headers) for partners.", retention_ms=90 * DAY_MS
 )
-NOTIFICATIONS = TopicSpec("rrc.notifications", "Outbox of notifications to experts.", retention_ms=30 * DAY_MS)
+NOTIFICATIONS = TopicSpec("rrc.notifications", "Outbox of notifications to experts, keyed by expert id.",
+                          retention_ms=30 * DAY_MS)
+NOTIFICATION_DELIVERIES = TopicSpec("rrc.notifications.deliveries",
+                                    "Delivery records of notifications: channel, attempts, outcome.",
+                                    retention_ms=90 * DAY_MS)
 AUDIT = TopicSpec("rrc.audit", "Audit trail of every state-changing call and command; kept forever.",
                   retention_ms=FOREVER)
 ROSTER_EXPERTS = TopicSpec("rrc.roster.experts", "Expert profiles keyed by expert_id (compacted).",
@@ -61,6 +68,6 @@ ROSTER_PARTNERS = TopicSpec("rrc.roster.partners", "Partner profiles keyed by pa
                             retention_ms=FOREVER, cleanup=Cleanup.COMPACT)
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (
-    SIGNALS_RAW, SIGNALS, SIGNALS_DEADLETTER, SIGNALS_BY_CORRELATION, CRISES, PLANS, COMMANDS, DEPLOYMENTS,
-    RESPONSE_EVENTS, NOTIFICATIONS, AUDIT, ROSTER_EXPERTS, ROSTER_PARTNERS,
+    SIGNALS_RAW, SIGNALS, SIGNALS_DEADLETTER, SIGNALS_BY_CORRELATION, CRISES, PLANS, COMMANDS, DEPLOYMENTS, LEDGER,
+    RESPONSE_EVENTS, NOTIFICATIONS, NOTIFICATION_DELIVERIES, AUDIT, ROSTER_EXPERTS, ROSTER_PARTNERS,
 )

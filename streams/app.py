@@ -54,6 +54,10 @@ def build_app(settings: Settings, *, store: str | None = None) -> Runtime:
         logging_config=None,
     )
     runtime = Runtime(settings=settings, app=app, topics=Topics.declare(app, settings))
+    if settings.clock_skew_file is not None:
+        from streams.clock import skewed_clock
+
+        runtime.clock = skewed_clock(settings.clock_skew_file)
     from streams.agents import register_all
 
     register_all(runtime)

@@ -26,3 +26,13 @@ RECORDS_REJECTED = Counter("rrc_intake_rejected_total", "Records rejected by int
 HTTP_REQUESTS = Counter("rrc_http_requests_total", "HTTP requests", ["route", "method", "status"], registry=REGISTRY)
 BROKER_UP = Gauge("rrc_broker_up", "1 when the last health probe reached the broker", registry=REGISTRY)
 WORKER_RUNNING = Gauge("rrc_worker_running", "1 when the worker is running", registry=REGISTRY)
+DEPLOYMENT_EVENTS = Counter("rrc_deployment_events_total", "Deployment events emitted, by type", ["type"],
+                            registry=REGISTRY)
+LEDGER_HOLDS = Counter("rrc_ledger_holds_total", "Hold requests decided by experts' ledgers", ["outcome"],
+                       registry=REGISTRY)
+EXPIRY_SWEEPS = Counter("rrc_expiry_commands_total", "expire_due commands sent by the expiry sweep", registry=REGISTRY)
+OPEN_OFFERS = Gauge("rrc_deployment_open_offers", "Deployment requests offered and not answered yet", registry=REGISTRY)
+NOTIFICATIONS = Counter("rrc_notifications_total", "Notifications to experts by channel and outcome",
+                        ["channel", "outcome"], registry=REGISTRY)
+NOTIFICATION_ATTEMPTS = Counter("rrc_notification_attempts_total", "Notification delivery attempts", ["channel"],
+                                registry=REGISTRY)

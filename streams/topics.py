@@ -22,8 +22,10 @@ class Topics:
     plans: faust.TopicT
     commands: faust.TopicT
     deployments: faust.TopicT
+    ledger: faust.TopicT
     response_events: faust.TopicT
     notifications: faust.TopicT
+    notification_deliveries: faust.TopicT
     audit: faust.TopicT
     roster_experts: faust.TopicT
     roster_partners: faust.TopicT
@@ -52,8 +54,10 @@ class Topics:
             plans=topic(spec.PLANS),
             commands=topic(spec.COMMANDS),
             deployments=topic(spec.DEPLOYMENTS),
+            ledger=topic(spec.LEDGER),
             response_events=topic(spec.RESPONSE_EVENTS),
             notifications=topic(spec.NOTIFICATIONS),
+            notification_deliveries=topic(spec.NOTIFICATION_DELIVERIES),
             audit=topic(spec.AUDIT),
             roster_experts=topic(spec.ROSTER_EXPERTS),
             roster_partners=topic(spec.ROSTER_PARTNERS),

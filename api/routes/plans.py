@@ -7,8 +7,6 @@ refuses it by the rules in `responders.plans.planner`, and the call answers with
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime, timezone
 from typing import Any
 
 from fastapi import APIRouter, Body, Query
@@ -16,11 +14,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth.deps import CoordinatorDep
-from api.auth.roles import Principal
 from api.deps import RuntimeDep, WorkerDep
 from api.errors import ApiError, BadRequest, NotFound, code_for
-from api.publish import Unavailable, require_running
-from responders.plans.models import Command, InterventionStatus, PlanPatch, PlanStatus
+from api.commands import send_command
+from responders.plans.models import InterventionStatus, PlanPatch, PlanStatus
 from streams.views.pagination import DEFAULT_LIMIT, MAX_LIMIT, BadCursor
 from streams.views.plans import PlanFilter
 
@@ -62,7 +59,7 @@ async def get_plan(plan_id: str, principal: CoordinatorDep, runtime: RuntimeDep)
 async def patch_plan(plan_id: str, principal: CoordinatorDep, runtime: RuntimeDep, worker: WorkerDep,
                      patch: PlanPatch = Body(...)) -> JSONResponse:
     plan = _known_plan(runtime, plan_id)  # the view names the crisis, whose owner decides (409 when not proposed)
-    result = await _command(runtime, worker, principal, "patch_plan", plan["crisis_id"], plan_id=plan_id,
+    result = await send_command(runtime, worker, principal, "patch_plan", plan["crisis_id"], plan_id=plan_id,
                             patch=patch)
     return _answer(runtime, result)
 
@@ -70,7 +67,7 @@ async def patch_plan(plan_id: str, principal: CoordinatorDep, runtime: RuntimeDe
 @plans.post("/{plan_id}/approve", summary="Approve a proposed plan: its owner launches one intervention")
 async def approve_plan(plan_id: str, principal: CoordinatorDep, runtime: RuntimeDep, worker: WorkerDep) -> JSONResponse:
     plan = _known_plan(runtime, plan_id)  # the owner refuses a superseded plan (409)
-    result = await _command(runtime, worker, principal, "approve_plan", plan["crisis_id"], plan_id=plan_id)
+    result = await send_command(runtime, worker, principal, "approve_plan", plan["crisis_id"], plan_id=plan_id)
     return _answer(runtime, result)
 
 
@@ -93,7 +90,7 @@ async def get_intervention(intervention_id: str, principal: CoordinatorDep, runt
 async def close_intervention(intervention_id: str, principal: CoordinatorDep, runtime: RuntimeDep,
                              worker: WorkerDep, body: CloseBody | None = Body(None)) -> JSONResponse:
     found = _known_intervention(runtime, intervention_id)
-    result = await _command(runtime, worker, principal, "close_intervention", found["crisis_id"],
+    result = await send_command(runtime, worker, principal, "close_intervention", found["crisis_id"],
                             intervention_id=intervention_id, reason=body.reason if body else None)
     return _answer(runtime, result)
 
@@ -110,22 +107,6 @@ def _known_intervention(runtime, intervention_id: str) -> dict[str, Any]:
     if found is None:
         raise NotFound(f"intervention_id: no intervention {intervention_id!r}")
     return found
-
-
-async def _command(runtime, worker, principal: Principal, type_: str, crisis_id: str, **fields) -> dict[str, Any]:
-    """Send a command to the crisis's owner and wait for its result (the view delivers it)."""
-    require_running(worker)
-    command = Command(command_id=f"cmd-{uuid.uuid4().hex}", type=type_, crisis_id=crisis_id, actor=principal.token_id,
-                      role=principal.role.value, issued_at=datetime.now(timezone.utc), **fields)
-    topic = runtime.topics.commands.get_topic_name()
-    fut = await runtime.app.producer.send(topic, crisis_id.encode(), command.model_dump_json().encode(), None, None,
-                                          [("rrc-command", type_.encode())])
-    await fut
-    result = await _view(runtime).wait_result(command.command_id, runtime.settings.command_wait_s)
-    if result is None:
-        raise Unavailable(f"the owner of crisis {crisis_id} did not answer within {runtime.settings.command_wait_s:g}s;"
-                          f" command {command.command_id} will still be applied")
-    return result
 
 
 def _answer(runtime, result: dict[str, Any]) -> JSONResponse:

@@ -18,6 +18,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from responders.deployments.ledger import HoldDecision
 from responders.deployments.machine import (
+    DEFAULT_ANSWER_HOURS_OTHERWISE,
     DeploymentRequest,
     RequestState,
     TransitionRefused,
@@ -218,7 +219,8 @@ def add_candidates(st: Staffing, seat_key: str, experts: list[str], now: datetim
 # --- holds ------------------------------------------------------------------------------------------------------
 
 def on_hold(st: Staffing, request_id: str, decision: HoldDecision, now: datetime,
-            answer_hours: dict[str, float] | None = None) -> Step:
+            answer_hours: dict[str, float] | None = None,
+            answer_otherwise: float = DEFAULT_ANSWER_HOURS_OTHERWISE) -> Step:
     """The expert's ledger answered: offer the seat (rrc.deployment.requested) or move to the next candidate."""
     draft = st.drafts.get(request_id)
     if draft is None:
@@ -234,7 +236,7 @@ def on_hold(st: Staffing, request_id: str, decision: HoldDecision, now: datetime
         return step
     request = DeploymentRequest(request_id=request_id, intervention_id=st.intervention_id, crisis_id=st.crisis_id,
                                 plan_id=st.plan_id, role=seat.role, seat=seat.index, expert_id=draft["expert_id"],
-                                offered_at=now, respond_by=answer_deadline(now, st.severity, answer_hours),
+                                offered_at=now, respond_by=answer_deadline(now, st.severity, answer_hours, answer_otherwise),
                                 start=seat.start, end=seat.end, place=st.place, crisis_title=st.crisis_title,
                                 severity=st.severity)
     seat = seat.model_copy(update={"open_requests": [*seat.open_requests, request_id]})
@@ -292,7 +294,8 @@ def _escalated(step: Step, seat: Seat, now: datetime) -> list[DeploymentEvent]:
     if not asks:
         return []
     nxt = asks[0]
-    detail = f"next candidate {nxt.expert_id}" if isinstance(nxt, AskHold) else "criteria relaxed"
+    # The detail names no expert: it travels to partners with the event (experts appear by role only).
+    detail = "offered to the next candidate" if isinstance(nxt, AskHold) else "criteria relaxed"
     return [_event(step.staffing, "rrc.deployment.escalated", seat, now,
                    expert_id=nxt.expert_id if isinstance(nxt, AskHold) else None, detail=detail)]
 
@@ -318,3 +321,18 @@ def sweep(st: Staffing, now: datetime) -> Step:
             step = _expire(st, current, now)
             st, actions = step.staffing, actions + step.actions
     return Step(st, actions)
+
+
+def close(st: Staffing, now: datetime) -> Step:
+    """The intervention closed: withdraw every open request and free the experts' days (holds still being asked
+    for are released when their answer comes, see `on_hold`)."""
+    if st.closed:
+        return Step(st)
+    actions: list[Any] = []
+    requests = dict(st.requests)
+    for rid, request in st.requests.items():
+        if request.is_open:
+            requests[rid] = move(request, RequestState.WITHDRAWN, now, reason="intervention closed")
+            actions.append(Release(rid, request.expert_id))
+    seats = [s.model_copy(update={"open_requests": []}) for s in st.seats]
+    return Step(st.model_copy(update={"closed": True, "requests": requests, "seats": seats}), actions)

@@ -4,8 +4,10 @@ encoded once at start-up and then follows the compacted topic."""
 
 from __future__ import annotations
 
-from responders.matching import PartnerAsk, PartnerRanking, rank_partner_asks
+from responders.deployments.owner import relaxed_request
+from responders.matching import PartnerAsk, PartnerRanking, rank, rank_partner_asks
 from responders.matching.index import RosterIndex
+from responders.plans.models import Intervention, PlanRole
 from responders.roster.models import Expert, Partner
 from responders.roster.store import RosterStore
 
@@ -46,3 +48,14 @@ class RosterMatcher:
                 ranking = self._rankings[key] = rank_partner_asks(self.partners(), [ask], k=self.partners_per_ask)[0]
             out.append(ranking)
         return out
+
+    def relaxed_candidates(self, intervention: Intervention, role: PlanRole, exclude: tuple[str, ...],
+                           k: int = 20) -> list[str]:
+        """Experts for a seat whose list ran out, found with the role's soft criteria relaxed (see
+        `relaxed_request`), best first, without those already tried."""
+        request = relaxed_request(intervention, role)
+        if request is None or not len(self.index):
+            return []
+        skip = set(exclude)
+        ranking = rank(self.index, request, k=k + len(skip), near_miss_count=0)
+        return [c.expert_id for c in ranking.candidates if c.expert_id not in skip][:k]

@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from config.plan_templates import Phase, TargetSpec
 from config.taxonomy import Objective
+from responders.deployments.staffing import Staffing
 from responders.matching.results import NearMiss, PartnerCandidate
 
 
@@ -142,6 +143,7 @@ class PlanBook(BaseModel):
     plans: list[Plan] = Field(default_factory=list)
     interventions: list[Intervention] = Field(default_factory=list)
     commands_seen: list[str] = Field(default_factory=list, description="recent command ids (idempotence)")
+    staffing: dict[str, Staffing] = Field(default_factory=dict, description="intervention id -> its seats and requests")
 
     def plan(self, plan_id: str) -> Plan | None:
         return next((p for p in self.plans if p.plan_id == plan_id), None)
@@ -174,14 +176,23 @@ class PlanPatch(BaseModel):
 
 
 class Command(BaseModel):
-    """A command to the owner of a crisis's plans (sent on rrc.commands keyed by crisis id)."""
+    """A command to the owner of a crisis's plans (sent on rrc.commands keyed by crisis id).
+
+    Coordinators approve, edit and close; experts answer deployment requests (`answer_request`); the experts'
+    ledgers answer holds (`hold_result`); the expiry sweep asks for overdue offers to expire (`expire_due`, with
+    the sweep's time in `issued_at`).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     command_id: str
-    type: Literal["approve_plan", "patch_plan", "close_intervention"]
+    type: Literal["approve_plan", "patch_plan", "close_intervention", "answer_request", "hold_result", "expire_due"]
     crisis_id: str
     plan_id: str | None = None
     intervention_id: str | None = None
+    request_id: str | None = None
+    expert_id: str | None = Field(default=None, description="the answering expert (answer_request)")
+    accept: bool | None = None
+    granted: bool | None = None
     patch: PlanPatch | None = None
     reason: str | None = Field(default=None, max_length=500)
     actor: str
@@ -197,6 +208,7 @@ class CommandResult(BaseModel):
     detail: str | None = None
     plan_id: str | None = None
     intervention_id: str | None = None
+    request_id: str | None = None
 
 
 class PlanEvent(BaseModel):

@@ -15,9 +15,9 @@ def register_all(runtime: "Runtime") -> None:
 
 
 def _registrars():
-    from streams.agents import crises, plans
+    from streams.agents import crises, ledger, plans
     from streams.pollers.register import register as pollers
-    from streams.stages import normalise
+    from streams.stages import normalise, notify
     from streams.views.register import register as views
 
-    return [normalise.register, crises.register, plans.register, views, pollers]
+    return [normalise.register, crises.register, plans.register, ledger.register, views, pollers, notify.register]

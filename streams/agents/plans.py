@@ -6,7 +6,14 @@ is the single writer of that crisis's PlanBook; its changelog partition is the i
 (BatchRunner): emit (rrc.plans, and the public types on rrc.response-events), wait for the acks, write the table: a crash
 in between replays the event and the planner's ids make the replay harmless.
 
-Decisions are in `responders.plans.planner`; this module decodes, calls it and emits.
+The staffing of launched interventions is kept in the same book (`responders.deployments.owner`): approval starts
+the offers, and the experts' answers, the ledgers' hold results and the sweep's expiries come as commands. Besides
+rrc.plans it emits deployment events and staffing snapshots to rrc.deployments, their public copies (no expert
+ids) to rrc.response-events, hold requests to rrc.ledger (keyed by expert id, see `streams.agents.ledger`) and
+notifications to the rrc.notifications outbox.
+
+Decisions are in `responders.plans.planner` and `responders.deployments.owner`; this module decodes, calls them
+and emits.
 """
 
 from __future__ import annotations
@@ -14,12 +21,23 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import faust
 
 from config.plan_templates import load_templates
-from responders.plans import Command, PlanBook, on_command, on_crisis_event
+from responders.deployments.owner import (
+    STAFFING_UPDATED,
+    StaffingConfig,
+    StaffingOutcome,
+    handle_command,
+    notification_for,
+    public_data,
+    seats_summary,
+)
+from responders.deployments.staffing import AskHold, ConfirmHold, DeploymentEvent, Release
+from responders.plans import Command, PlanBook, on_crisis_event
 from responders.plans.planner import PLANNED_ON
 from responders.plans.matcher import RosterMatcher
 from responders.plans.models import PlanEvent, PlanEventType
@@ -53,6 +71,11 @@ def register(runtime: Runtime) -> None:
     table = app.Table("plans", partitions=partitions, schema=schema, default=None)
     crises_name, commands_name = topics.crises.get_topic_name(), topics.commands.get_topic_name()
     plans_name, public_name = topics.plans.get_topic_name(), topics.response_events.get_topic_name()
+    deployments_name, ledger_name = topics.deployments.get_topic_name(), topics.ledger.get_topic_name()
+    notifications_name = topics.notifications.get_topic_name()
+    staffing_config = StaffingConfig(parallel=settings.deployment_parallel_offers,
+                                     answer_hours=dict(settings.deployment_answer_hours),
+                                     answer_otherwise=settings.deployment_answer_hours_default)
     source = app.topic(crises_name, commands_name, key_type=bytes, value_type=bytes, key_serializer="raw",
                        value_serializer="raw", partitions=partitions)
     state: dict[str, Any] = {}
@@ -83,10 +106,11 @@ def register(runtime: Runtime) -> None:
                 continue
             if outcome is None:
                 continue
-            crisis_id, book, events = outcome
-            books[crisis_id] = (ev, book)
-            for event in events:
-                sends.extend(await emit(crisis_id, event))
+            books[outcome.crisis_id] = (ev, outcome.book)
+            for event in outcome.events:
+                sends.extend(await emit(outcome.crisis_id, event))
+            if outcome.staffing is not None:
+                sends.extend(await emit_staffing(outcome.crisis_id, outcome.staffing, now))
         if sends:
             await asyncio.gather(*sends)
         for crisis_id, (ev, book) in books.items():
@@ -110,6 +134,71 @@ def register(runtime: Runtime) -> None:
                                     "command_id": event.result.command_id if event.result else None})
         return futures
 
+    async def emit_staffing(crisis_id: str, out: StaffingOutcome, now) -> list:
+        key, book, futures = crisis_id.encode(), out.book, []
+        for event in out.deployment_events:
+            futures.extend(await emit_deployment(key, book, event))
+        for iv_id in out.staffing_changed:
+            st = book.staffing[iv_id]
+            snapshot = {"type": STAFFING_UPDATED, "crisis_id": crisis_id, "intervention_id": iv_id,
+                        "occurred_at": now.isoformat(), "staffing": st.model_dump(mode="json"),
+                        "seats": seats_summary(st)}
+            futures.append(await app.producer.send(deployments_name, key, json.dumps(snapshot).encode(), None, None,
+                                                   [("rrc-event-type", STAFFING_UPDATED.encode())]))
+        for action in out.ledger:
+            futures.append(await app.producer.send(ledger_name, action.expert_id.encode(), ledger_message(action),
+                                                   None, None, [("rrc-ledger", type(action).__name__.encode())]))
+        return futures
+
+    async def emit_deployment(key: bytes, book: PlanBook, event: DeploymentEvent) -> list:
+        intervention = book.intervention(event.intervention_id)
+        value = event.model_dump_json(exclude_none=True).encode()
+        futures = [await app.producer.send(deployments_name, key, value, None, None,
+                                           [("rrc-event-type", event.type.encode())])]
+        ce = CloudEvent(id=event.event_id, type=event.type, time=event.occurred_at, subject=event.intervention_id,
+                        data=public_data(event, intervention),
+                        extensions={"rrcexercise": "true" if intervention.exercise else "false",
+                                    "rrccrisisid": event.crisis_id})
+        headers, public_value = ce.to_kafka_binary()
+        futures.append(await app.producer.send(public_name, key, public_value, None, None, headers))
+        note = notification_for(event, book.staffing[event.intervention_id])
+        if note is not None:
+            futures.append(await app.producer.send(notifications_name, note["expert_id"].encode(),
+                                                   json.dumps(note).encode(), None, None, None))
+        metrics.DEPLOYMENT_EVENTS.labels(event.type).inc()
+        log.info(event.type, extra={"crisis_id": event.crisis_id, "event_id": event.event_id,
+                                    "intervention_id": event.intervention_id, "request_id": event.request_id,
+                                    "role": event.role, "seat": event.seat})
+        return futures
+
+    sweep_sent: dict[str, tuple[Any, float]] = {}
+
+    async def send_expiry_commands() -> None:
+        """The APScheduler job (also run at start-up): ask the owners of interventions with overdue offers to
+        expire them. Deadlines live in the staffing state (table and rrc.deployments), so no timer is lost on a
+        restart; a duplicate command is harmless (the owner finds nothing overdue the second time)."""
+        view = runtime.views["deployments"]
+        now = runtime.clock()
+        metrics.OPEN_OFFERS.set(view.open_offers)
+        loop_now = asyncio.get_running_loop().time()
+        for due in view.overdue(now):
+            sent = sweep_sent.get(due.intervention_id)
+            if sent is not None and sent[0] == due.respond_by and loop_now - sent[1] < 2 * settings.expiry_sweep_interval_s:
+                continue  # asked already; the owner has not caught up yet
+            command = Command(command_id=f"expire-{due.intervention_id}-{now.isoformat()}", type="expire_due",
+                              crisis_id=due.crisis_id, intervention_id=due.intervention_id, actor="expiry-sweep",
+                              role="system", issued_at=now)
+            await app.producer.send_and_wait(commands_name, due.crisis_id.encode(), command.model_dump_json().encode(),
+                                             None, None, [("rrc-command", b"expire_due")])
+            sweep_sent[due.intervention_id] = (due.respond_by, loop_now)
+            metrics.EXPIRY_SWEEPS.inc()
+            log.info("expire_due sent", extra={"crisis_id": due.crisis_id, "intervention_id": due.intervention_id})
+
+    runtime.jobs.append(("deployment-expiry-sweep", send_expiry_commands, settings.expiry_sweep_interval_s))
+
+    def relax(intervention, role, exclude):
+        return matcher().relaxed_candidates(intervention, role, exclude)
+
     def load_book(crisis_id: str) -> PlanBook:
         raw = table.get(crisis_id)
         if raw is None:
@@ -119,8 +208,10 @@ def register(runtime: Runtime) -> None:
     def decide(ev, now, books: dict):
         if ev.message.topic == commands_name:
             command = Command.model_validate_json(ev.value)
-            outcome = on_command(book_of(command.crisis_id, books), command, now)
-            return (command.crisis_id, outcome.book, outcome.events) if outcome.changed else None
+            staffed = handle_command(book_of(command.crisis_id, books), command, now, staffing_config, relax)
+            if not staffed.changed and not staffed.plan_events:
+                return None
+            return Decided(command.crisis_id, staffed.book, staffed.plan_events, staffed)
         message = json.loads(ev.value)
         event = message.get("event") or {}
         if event.get("type") not in PLANNED_ON:
@@ -129,8 +220,24 @@ def register(runtime: Runtime) -> None:
         m = matcher()
         outcome = on_crisis_event(book_of(crisis_id, books), message, now, templates, m.index, m.rank_asks,
                                   plan_exercises=settings.plan_exercises)
-        return (crisis_id, outcome.book, outcome.events) if outcome.changed else None
+        return Decided(crisis_id, outcome.book, outcome.events) if outcome.changed else None
 
     def book_of(crisis_id: str, books: dict) -> PlanBook:
         """This batch's newest book for the crisis (not in the table yet), else the table's."""
         return books[crisis_id][1] if crisis_id in books else load_book(crisis_id)
+
+
+@dataclass(frozen=True)
+class Decided:
+    """What one input changed: the crisis's new book, the plan events, and for commands the staffing to emit."""
+
+    crisis_id: str
+    book: PlanBook
+    events: list[PlanEvent]
+    staffing: StaffingOutcome | None = None
+
+
+def ledger_message(action: AskHold | Release | ConfirmHold) -> bytes:
+    body = {"type": type(action).__name__, **{k: str(v) if hasattr(v, "isoformat") else v
+                                             for k, v in vars(action).items()}}
+    return json.dumps(body).encode()

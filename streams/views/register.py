@@ -5,6 +5,7 @@ from __future__ import annotations
 from streams.app import Runtime
 from streams.views.audit import AuditView
 from streams.views.crises import CrisisView
+from streams.views.deployments import DeploymentsView
 from streams.views.plans import PlansView
 from streams.views.reader import TopicReader
 
@@ -36,4 +37,10 @@ def register(runtime: Runtime) -> None:
     runtime.views["plans"] = plans
     runtime.services["plans-view"] = TopicReader(
         "plans", runtime.settings.bootstrap_servers, {topics.plans.get_topic_name(): plans.apply_message},
+    )
+    deployments = DeploymentsView()
+    runtime.views["deployments"] = deployments
+    runtime.services["deployments-view"] = TopicReader(
+        "deployments", runtime.settings.bootstrap_servers,
+        {topics.deployments.get_topic_name(): deployments.apply_message},
     )

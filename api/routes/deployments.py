@@ -1,0 +1,97 @@
+"""Deployment requests: experts see and answer their own; coordinators see each intervention's staffing.
+
+Reads come from the deployments view. An answer looks the request up in the view (another expert's request is
+404, as if it did not exist, so ids do not leak), then goes as an `answer_request` command to the owner of the
+crisis, which applies the request state machine (`responders.deployments`) and answers: 200, 409 when answered
+already, 410 when the answer came after the deadline (the seat has moved on).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.auth.deps import CoordinatorDep, ExpertDep
+from api.auth.roles import Principal
+from api.commands import send_command
+from api.deps import RuntimeDep, WorkerDep
+from api.errors import ApiError, BadRequest, NotFound, code_for
+from responders.deployments.machine import RequestState
+from streams.views.pagination import DEFAULT_LIMIT, MAX_LIMIT, BadCursor
+
+me = APIRouter(prefix="/v1/me", tags=["deployment requests"])
+requests = APIRouter(prefix="/v1/deployment-requests", tags=["deployment requests"])
+staffing = APIRouter(prefix="/v1/interventions", tags=["interventions"])
+
+
+class DeclineBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=500, description="why the expert declines (shown to coordinators)")
+
+
+def _view(runtime):
+    return runtime.views["deployments"]
+
+
+def _own_request(runtime, principal: Principal, request_id: str) -> dict[str, Any]:
+    request = _view(runtime).requests.get(request_id)
+    if request is None or principal.expert_id is None or request["expert_id"] != principal.expert_id:
+        raise NotFound(f"request_id: no deployment request {request_id!r}")
+    return request
+
+
+@me.get("/deployment-requests", summary="My deployment requests (expert), oldest first, filtered by state")
+async def my_requests(principal: ExpertDep, runtime: RuntimeDep, state: RequestState | None = None,
+                      limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+                      cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
+    if principal.expert_id is None:
+        return {"items": [], "total": 0, "next": None}
+    try:
+        page = _view(runtime).requests_of(principal.expert_id, state.value if state else None, limit, cursor)
+    except BadCursor as exc:
+        raise BadRequest(f"cursor: {exc}") from exc
+    return page.to_json()
+
+
+@requests.post("/{request_id}/accept", summary="Accept a deployment request addressed to me (expert)")
+async def accept(request_id: str, principal: ExpertDep, runtime: RuntimeDep, worker: WorkerDep) -> JSONResponse:
+    request = _own_request(runtime, principal, request_id)
+    return await _answer(runtime, worker, principal, request, accept=True, reason=None)
+
+
+@requests.post("/{request_id}/decline", summary="Decline a deployment request addressed to me (expert), with a reason")
+async def decline(request_id: str, principal: ExpertDep, runtime: RuntimeDep, worker: WorkerDep,
+                  body: DeclineBody = Body(...)) -> JSONResponse:
+    request = _own_request(runtime, principal, request_id)
+    return await _answer(runtime, worker, principal, request, accept=False, reason=body.reason)
+
+
+async def _answer(runtime, worker, principal: Principal, request: dict[str, Any], *, accept: bool,
+                  reason: str | None) -> JSONResponse:
+    result = await send_command(runtime, worker, principal, "answer_request", request["crisis_id"],
+                                intervention_id=request["intervention_id"], request_id=request["request_id"],
+                                expert_id=principal.expert_id, accept=accept, reason=reason)
+    code = result["status_code"]
+    if code >= 400:
+        field = {404: "request_id", 409: "state", 410: "request_id", 422: "reason"}.get(code, "body")
+        raise ApiError(code, code_for(code), f"{field}: {result.get('detail')}")
+    return JSONResponse({"outcome": result["outcome"], "command_id": result["command_id"],
+                         "request_id": request["request_id"], "state": result.get("detail")}, status_code=code)
+
+
+@staffing.get("/{intervention_id}/staffing", summary="Seats, offers, their states and times for an intervention")
+async def intervention_staffing(intervention_id: str, principal: CoordinatorDep, runtime: RuntimeDep) -> dict[str, Any]:
+    found = _view(runtime).staffing.get(intervention_id)
+    if found is None:
+        if intervention_id in runtime.views["plans"].interventions:
+            raise NotFound(f"intervention_id: staffing of {intervention_id!r} has not started yet")
+        raise NotFound(f"intervention_id: no intervention {intervention_id!r}")
+    st = found["staffing"]
+    offers = sorted(st["requests"].values(), key=lambda r: (r["offered_at"], r["request_id"]))
+    return {"intervention_id": intervention_id, "crisis_id": found["crisis_id"], "updated_at": found["occurred_at"],
+            "closed": st["closed"], "parallel_offers": st["parallel"],
+            "filled": sum(1 for s in found["seats"] if s["filled"]), "seats_total": len(found["seats"]),
+            "seats": found["seats"], "offers": offers}

@@ -1,0 +1,130 @@
+"""The notification sender: reads the rrc.notifications outbox and delivers each notification to the expert.
+
+An aiokafka consumer-group loop (stateless, like normalise). A batch's notifications are delivered concurrently
+(one pooled HTTP client), each with its retries (`responders.notifications.deliver`); then the delivery records go
+to rrc.notifications.deliveries and only after the broker has them are the offsets committed. A crash in between
+sends again (at least once); receivers drop repeats by the `webhook-id` header (the notification id).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import KafkaError
+
+from responders.notifications import Channel, EmailChannel, WebhookChannel, deliver
+from streams import metrics
+from streams.app import Runtime
+
+log = logging.getLogger("rrc.notify")
+STAGE = "notify"
+
+
+class NotificationSender:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        s = runtime.settings
+        self.source = runtime.topics.notifications.get_topic_name()
+        self.records_topic = runtime.topics.notification_deliveries.get_topic_name()
+        self.group = f"{s.topic_prefix}{s.app_id}-notify"
+        self._consumer: AIOKafkaConsumer | None = None
+        self._producer: AIOKafkaProducer | None = None
+        self._client: httpx.AsyncClient | None = None
+        self._task: asyncio.Task | None = None
+        self.channels: list[Channel] = []
+
+    async def start(self) -> None:
+        s = self.runtime.settings
+        self._client = httpx.AsyncClient(limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+                                         follow_redirects=False)
+        self.channels = [WebhookChannel(self._client, allow_private=s.allow_private_targets,
+                                        timeout_s=s.notify_timeout_s)]
+        if s.smtp_host:
+            self.channels.append(EmailChannel(s.smtp_host, s.smtp_port, s.smtp_from, starttls=s.smtp_starttls,
+                                              username=s.smtp_username,
+                                              password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+                                              timeout_s=s.notify_timeout_s))
+        self._producer = AIOKafkaProducer(bootstrap_servers=s.bootstrap_servers, acks="all", enable_idempotence=True,
+                                          client_id="rrc-notify")
+        session_ms = int(s.session_timeout_s * 1000)
+        self._consumer = AIOKafkaConsumer(self.source, bootstrap_servers=s.bootstrap_servers, group_id=self.group,
+                                          enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=200,
+                                          client_id="rrc-notify", session_timeout_ms=session_ms,
+                                          heartbeat_interval_ms=max(1000, session_ms // 10),
+                                          max_poll_interval_ms=600_000)
+        await self._producer.start()
+        await self._consumer.start()
+        self._task = asyncio.create_task(self._loop(), name="stage-notify")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+        for client in (self._consumer, self._producer):
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    await client.stop()
+        if self._client is not None:
+            await self._client.aclose()
+
+    async def _loop(self) -> None:
+        assert self._consumer is not None
+        while True:
+            try:
+                batches = await self._consumer.getmany(timeout_ms=200, max_records=200)
+                records = [r for rs in batches.values() for r in rs]
+                if records:
+                    await self._process(records)
+                    await self._consumer.commit()
+            except asyncio.CancelledError:
+                raise
+            except KafkaError as exc:  # nothing committed: the batch is fetched again after the pause
+                metrics.ERRORS.labels(STAGE, type(exc).__name__).inc()
+                log.warning("notify kafka error, retrying", extra={"stage": STAGE, "error": repr(exc)})
+                for tp in self._consumer.assignment():
+                    with contextlib.suppress(Exception):
+                        committed = await self._consumer.committed(tp)
+                        if committed is not None:
+                            self._consumer.seek(tp, committed)
+                await asyncio.sleep(1.0)
+
+    async def _process(self, records) -> None:
+        assert self._producer is not None
+        experts = self.runtime.views["roster"].experts.records
+        schedule = list(self.runtime.settings.notify_retry_s)
+
+        async def one(record):
+            try:
+                notification = json.loads(record.value)
+                expert = experts.get(notification["expert_id"])
+            except (ValueError, KeyError, TypeError) as exc:
+                metrics.ERRORS.labels(STAGE, type(exc).__name__).inc()
+                log.warning("bad notification skipped", extra={"stage": STAGE, "offset": record.offset,
+                                                               "error": repr(exc)})
+                return None
+            result = await deliver(notification, expert, self.channels, schedule, clock=self.runtime.clock)
+            for attempt in result.attempts:
+                metrics.NOTIFICATION_ATTEMPTS.labels(attempt.channel).inc()
+            for channel in {a.channel for a in result.attempts} or {"none"}:
+                ok = channel in result.delivered_on
+                metrics.NOTIFICATIONS.labels(channel, "delivered" if ok else result.outcome).inc()
+            log.info("notification " + result.outcome,
+                     extra={"notification_id": result.notification_id, "expert_id": result.expert_id,
+                            "request_id": result.request_id, "channels": result.delivered_on})
+            return await self._producer.send(self.records_topic, result.expert_id.encode(),
+                                              result.model_dump_json().encode())
+
+        futures = [f for f in await asyncio.gather(*(one(r) for r in records)) if f is not None]
+        await asyncio.gather(*futures)
+        metrics.MESSAGES_IN.labels(STAGE).inc(len(records))
+        metrics.MESSAGES_OUT.labels(STAGE).inc(len(futures))
+
+
+def register(runtime: Runtime) -> None:
+    runtime.services["notify"] = NotificationSender(runtime)
