@@ -169,9 +169,11 @@ def start_staffing(intervention: dict, now: datetime, parallel: int = 1) -> Step
 
 
 def _busy_in_intervention(st: Staffing) -> set[str]:
-    """Experts already seated, offered or being held anywhere in this intervention."""
+    """Experts not to ask for a seat of this intervention: seated, offered or being held anywhere in it, or who
+    declined or let an offer of it expire (they are not asked again for another of its roles)."""
     busy = {s.filled_by for s in st.seats if s.filled_by}
-    busy |= {r.expert_id for r in st.requests.values() if r.is_open}
+    busy |= {r.expert_id for r in st.requests.values()
+             if r.is_open or r.state in (RequestState.DECLINED, RequestState.EXPIRED)}
     busy |= {d["expert_id"] for d in st.drafts.values()}
     return busy
 
@@ -198,7 +200,9 @@ def fill(st: Staffing, now: datetime) -> Step:
             if not seat.relaxed:
                 seat = seat.model_copy(update={"relaxed": True})
                 st = _replace(st, seat)
-                actions.append(Rematch(seat.key, seat.role, tuple(seat.tried)))
+                # Exclude those tried for this seat and those taken elsewhere in this intervention.
+                actions.append(Rematch(seat.key, seat.role, tuple(dict.fromkeys([*seat.tried,
+                                                                                *sorted(_busy_in_intervention(st))]))))
             elif not seat.warned:
                 seat = seat.model_copy(update={"warned": True})
                 st = _replace(st, seat)

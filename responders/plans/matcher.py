@@ -50,7 +50,7 @@ class RosterMatcher:
         return out
 
     def relaxed_candidates(self, intervention: Intervention, role: PlanRole, exclude: tuple[str, ...],
-                           k: int = 20) -> list[str]:
+                           k: int = 50) -> list[str]:
         """Experts for a seat whose list ran out, found with the role's soft criteria relaxed (see
         `relaxed_request`), best first, without those already tried."""
         request = relaxed_request(intervention, role)

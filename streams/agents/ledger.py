@@ -63,10 +63,13 @@ def register(runtime: Runtime) -> None:
         return ExpertLedger.model_validate_json(raw) if isinstance(raw, str) else ExpertLedger.model_validate(raw)
 
     async def handle_batch(stream, batch) -> None:
+        # Decisions read the roster (matching, rest days): after a restart, wait until its view has loaded it.
+        await runtime.services["roster-view"].caught_up.wait()
         now = runtime.clock()
         ledgers: dict[str, tuple[Any, ExpertLedger]] = {}
         sends = []
         for ev in batch:
+            stream._set_current_event(getattr(ev, "carrier", ev))  # table reads look in this event's partition
             try:
                 message = json.loads(ev.value)
                 expert_id = message["expert_id"]

@@ -93,10 +93,15 @@ def register(runtime: Runtime) -> None:
         await runner.run(stream, handle_batch)
 
     async def handle_batch(stream, batch) -> None:
+        # Decisions read the roster (matching, rest days): after a restart, wait until its view has loaded it.
+        await runtime.services["roster-view"].caught_up.wait()
         now = runtime.clock()
         books: dict[str, tuple[Any, PlanBook]] = {}  # crisis id -> (event that last changed it, its new book)
         sends = []
         for ev in batch:
+            # The rocksdb store reads a key from the partition of the *current* event: make it this event's (the
+            # crisis's partition), or a crisis whose partition differs from the last write's is not found.
+            stream._set_current_event(getattr(ev, "carrier", ev))
             try:
                 outcome = decide(ev, now, books)
             except Exception as exc:  # noqa: BLE001 - a poison message is logged and counted, never stops the agent
