@@ -117,8 +117,8 @@ class NotificationSender:
             log.info("notification " + result.outcome,
                      extra={"notification_id": result.notification_id, "expert_id": result.expert_id,
                             "request_id": result.request_id, "channels": result.delivered_on})
-            return await self._producer.send(self.records_topic, result.expert_id.encode(),
-                                              result.model_dump_json().encode())
+            return await self._producer.send(self.records_topic, value=result.model_dump_json().encode(),
+                                              key=result.expert_id.encode())
 
         futures = [f for f in await asyncio.gather(*(one(r) for r in records)) if f is not None]
         await asyncio.gather(*futures)

@@ -29,6 +29,7 @@ from streams.broker.local import free_port
 from streams.clock import set_skew
 from streams.signals.models import make_signal_id
 from tests.kafka_helpers import consume, produce
+from tests.receiver import Receiver
 
 pytestmark = pytest.mark.integration
 
@@ -43,7 +44,7 @@ def quake(ref: str, lat: float, lon: float) -> dict:
             "observed_at": datetime.now(timezone.utc).isoformat(), "references": [f"usgs:{ref}"]}
 
 
-def qualified_roster(n: int = 100) -> list:
+def qualified_roster(n: int = 100, webhook: str | None = None) -> list:
     """Generated experts made eligible for every role of the severe earthquake template (every skill at level 5,
     available for 400 days, cleared, nothing booked), so the two crises compete for the same people."""
     from config.plan_templates import load_templates
@@ -58,7 +59,9 @@ def qualified_roster(n: int = 100) -> list:
                                    "availability": [DateRange(start=today - timedelta(days=1),
                                                               end=today + timedelta(days=400))],
                                    "deployments": [], "clearance": Clearance(cleared=True, level=3),
-                                   "max_deployment_days": 365, "active": True})
+                                   "max_deployment_days": 365, "active": True,
+                                   **({"contact": {"email": e.contact.email, "webhook_url": f"{webhook}/{e.expert_id}"}}
+                                      if webhook else {})})
             for e in experts]
 
 
@@ -119,13 +122,14 @@ async def test_escalation_staffs_every_seat_without_double_booking_across_a_sigk
                                                                                     tmp_path):
     skew = tmp_path / "clock-skew"
     set_skew(skew, 0)
+    receiver = await Receiver().__aenter__()  # the experts' notification webhooks
     env = {k: v for k, v in os.environ.items() if not k.startswith("RRC_")}
     env.update(RRC_BROKER=kafka_bootstrap, RRC_TOPIC_PREFIX=topic_prefix, RRC_DATA_DIR=str(tmp_path / "data"),
                RRC_API_PORT=str(free_port()), RRC_LOG_LEVEL="INFO", RRC_SESSION_TIMEOUT_S="10",
                RRC_CLOCK_SKEW_FILE=str(skew), RRC_EXPIRY_SWEEP_INTERVAL_S="1", RRC_NOTIFY_RETRY_S="[]",
-               RRC_NOTIFY_TIMEOUT_S="2")
+               RRC_NOTIFY_TIMEOUT_S="2", RRC_ALLOW_PRIVATE_TARGETS="true")
     t = lambda name: f"{topic_prefix}{name}"  # noqa: E731
-    experts = qualified_roster()
+    experts = qualified_roster(webhook=receiver.url)
     worker = spawn(env, tmp_path / "worker1.log")
     deployments = Deployments(kafka_bootstrap, t("rrc.deployments"))
     try:
@@ -217,7 +221,9 @@ async def test_escalation_staffs_every_seat_without_double_booking_across_a_sigk
         await asyncio.sleep(2)
         await deployments.poll()
         public = await consume(kafka_bootstrap, t("rrc.response-events"), expect=10**6, timeout=4)
+        records = await consume(kafka_bootstrap, t("rrc.notifications.deliveries"), expect=10**6, timeout=2)
     finally:
+        await receiver.__aexit__(None, None, None)
         worker.send_signal(signal.SIGINT)
         try:
             worker.wait(timeout=40)
@@ -275,3 +281,13 @@ async def test_escalation_staffs_every_seat_without_double_booking_across_a_sigk
         assert not any(p in r.value.decode() for p in people), r.value
     repeats = len([e for e in deployments.events if e.get("request_id")]) - sum(len(v) for v in by_change.values())
     print(f"deployment events repeated after the SIGKILL (same ids): {repeats}")
+
+    # Every offer reached its expert's webhook (at least once; repeats carry the same webhook-id), with a record.
+    offered = {e["request_id"]: e["expert_id"] for e in deployments.events if e["type"] == "rrc.deployment.requested"}
+    assert all(r.body for r in receiver.requests), [(r.method, r.path, r.headers) for r in receiver.requests if not r.body][:3]
+    got = {r.json()["request_id"]: r.path.rsplit("/", 1)[-1] for r in receiver.requests
+           if r.json()["event_type"] == "rrc.deployment.requested"}
+    assert got == offered
+    assert all(r.headers["webhook-id"].startswith("ntf-") for r in receiver.requests)
+    delivered = {json.loads(r.value)["request_id"] for r in records if json.loads(r.value)["outcome"] == "delivered"}
+    assert set(offered) <= delivered

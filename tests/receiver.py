@@ -1,0 +1,70 @@
+"""A real local HTTP receiver for tests of outbound calls (webhooks, notifications): an asyncio socket server that
+speaks enough HTTP/1.1 (keep-alive, Content-Length bodies), records every request and answers from a script."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Received:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self):
+        return json.loads(self.body)
+
+
+@dataclass
+class Receiver:
+    """`answer(request) -> (status, headers)` decides each response (default 200)."""
+
+    answer: Callable[[Received], tuple[int, dict[str, str]]] = lambda r: (200, {})
+    requests: list[Received] = field(default_factory=list)
+    port: int = 0
+    _server: asyncio.AbstractServer | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def __aenter__(self) -> "Receiver":
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        if self._server is not None:
+            self._server.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 2)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                line = await reader.readline()
+                if not line:
+                    return
+                method, path, _ = line.decode().split(" ", 2)
+                headers: dict[str, str] = {}
+                while (h := await reader.readline()) not in (b"\r\n", b"\n", b""):
+                    name, _, value = h.decode().partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                body = await reader.readexactly(int(headers.get("content-length", "0")))
+                request = Received(method, path, headers, body)
+                self.requests.append(request)
+                status, extra = self.answer(request)
+                head = f"HTTP/1.1 {status} X\r\ncontent-length: 0\r\n" + "".join(
+                    f"{k}: {v}\r\n" for k, v in extra.items()) + "\r\n"
+                writer.write(head.encode())
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+            return
+        finally:
+            writer.close()
