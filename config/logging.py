@@ -37,3 +37,4 @@ def setup_logging(level: str = "INFO", json_lines: bool = True, stream=None) -> 
     # aiokafka logs every failed reconnect at ERROR; the health endpoint reports the broker's state instead.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL if level.upper() != "DEBUG" else logging.DEBUG)
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job run drowns the useful logs
