@@ -30,7 +30,7 @@ def create_api(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
 
     from api import audit
     from api.middleware import install
-    from api.routes import crises, deployments, health, plans, roster, signals
+    from api.routes import crises, deployments, health, plans, roster, signals, subscriptions
 
     api.include_router(health.router)
     api.include_router(signals.router)
@@ -42,6 +42,8 @@ def create_api(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     api.include_router(deployments.staffing)
     api.include_router(deployments.me)
     api.include_router(deployments.requests)
+    api.include_router(subscriptions.router)
+    api.include_router(subscriptions.events)
     api.include_router(audit.router)
     install(api, settings)  # after every router: it checks that each /v1 route declares who may call it
     audit.install_audit(api)  # after install: outermost, so it sees the gate's refusals and every final status

@@ -16,7 +16,7 @@ token.register(app)
 
 def _register_optional() -> None:
     """Command groups that live beside their domain code."""
-    for module in ("cli.intake",):
+    for module in ("cli.intake", "cli.webhook"):
         try:
             mod = __import__(module, fromlist=["register"])
         except ModuleNotFoundError as exc:

@@ -98,6 +98,17 @@ class Settings(BaseSettings):
     notify_retry_s: list[float] = Field(default_factory=lambda: [2, 10, 60],
                                         description="Waits between notification attempts (JSON list of seconds).")
     notify_timeout_s: float = Field(default=10, gt=0, le=60, description="Timeout of one notification attempt.")
+    webhook_retry_s: list[float] = Field(
+        default_factory=lambda: [5, 300, 1800, 7200, 18000, 36000, 86400],
+        description="Waits before each retry of a partner webhook (JSON list of seconds, jittered by 20%).")
+    webhook_timeout_s: float = Field(default=10, gt=0, le=60, description="Deadline of one webhook call.")
+    webhook_max_connections: int = Field(default=256, ge=1, le=4096,
+                                         description="Connections of the one pooled webhook client.")
+    webhook_max_in_flight: int = Field(default=128, ge=1, le=4096, description="Webhook calls in flight at once.")
+    webhook_secret_overlap_s: float = Field(default=86400, ge=0,
+                                            description="How long an old signing secret still signs after a rotation.")
+    events_stream_buffer: int = Field(default=10_000, ge=100, le=1_000_000,
+                                      description="Public events kept for SSE resumption (Last-Event-ID).")
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -60,6 +60,16 @@ NOTIFICATIONS = TopicSpec("rrc.notifications", "Outbox of notifications to exper
 NOTIFICATION_DELIVERIES = TopicSpec("rrc.notifications.deliveries",
                                     "Delivery records of notifications: channel, attempts, outcome.",
                                     retention_ms=90 * DAY_MS)
+SUBSCRIPTIONS = TopicSpec("rrc.subscriptions", "Partners' webhook subscriptions keyed by subscription_id (compacted).",
+                          retention_ms=FOREVER, cleanup=Cleanup.COMPACT)
+WEBHOOK_JOBS = TopicSpec("rrc.webhooks.jobs", "Targeted webhook deliveries (replays), keyed by subscription id.",
+                         retention_ms=7 * DAY_MS)
+WEBHOOK_DELIVERIES = TopicSpec("rrc.webhooks.deliveries",
+                               "Webhook delivery log: every attempt and each final outcome, keyed by subscription id.",
+                               retention_ms=30 * DAY_MS)
+WEBHOOK_DEADLETTER = TopicSpec("rrc.webhooks.deadletter",
+                               "Events whose delivery failed after the last attempt (structured CloudEvent JSON).",
+                               retention_ms=90 * DAY_MS)
 AUDIT = TopicSpec("rrc.audit", "Audit trail of every state-changing call and command; kept forever.",
                   retention_ms=FOREVER)
 ROSTER_EXPERTS = TopicSpec("rrc.roster.experts", "Expert profiles keyed by expert_id (compacted).",
@@ -69,5 +79,6 @@ ROSTER_PARTNERS = TopicSpec("rrc.roster.partners", "Partner profiles keyed by pa
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (
     SIGNALS_RAW, SIGNALS, SIGNALS_DEADLETTER, SIGNALS_BY_CORRELATION, CRISES, PLANS, COMMANDS, DEPLOYMENTS, LEDGER,
-    RESPONSE_EVENTS, NOTIFICATIONS, NOTIFICATION_DELIVERIES, AUDIT, ROSTER_EXPERTS, ROSTER_PARTNERS,
+    RESPONSE_EVENTS, NOTIFICATIONS, NOTIFICATION_DELIVERIES, SUBSCRIPTIONS,
+    WEBHOOK_JOBS, WEBHOOK_DELIVERIES, WEBHOOK_DEADLETTER, AUDIT, ROSTER_EXPERTS, ROSTER_PARTNERS,
 )

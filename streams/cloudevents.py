@@ -48,3 +48,11 @@ class CloudEvent:
                    time=datetime.fromisoformat(attrs["time"].replace("Z", "+00:00")),
                    subject=attrs.get("subject"), data=json.loads(value),
                    extensions={k: v for k, v in attrs.items() if k not in known})
+
+    @classmethod
+    def from_structured(cls, doc: dict[str, Any]) -> "CloudEvent":
+        """The event of a structured-mode JSON object (as `to_structured` writes it)."""
+        known = {"specversion", "id", "source", "type", "time", "subject", "datacontenttype", "data"}
+        return cls(id=doc["id"], type=doc["type"], source=doc.get("source", SOURCE),
+                   time=datetime.fromisoformat(str(doc["time"]).replace("Z", "+00:00")), subject=doc.get("subject"),
+                   data=doc.get("data") or {}, extensions={k: str(v) for k, v in doc.items() if k not in known})

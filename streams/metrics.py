@@ -36,3 +36,12 @@ NOTIFICATIONS = Counter("rrc_notifications_total", "Notifications to experts by 
                         ["channel", "outcome"], registry=REGISTRY)
 NOTIFICATION_ATTEMPTS = Counter("rrc_notification_attempts_total", "Notification delivery attempts", ["channel"],
                                 registry=REGISTRY)
+WEBHOOK_ATTEMPTS = Counter("rrc_webhook_attempts_total", "Webhook calls to partners by result", ["result"],
+                           registry=REGISTRY)
+WEBHOOK_DELIVERIES = Counter("rrc_webhook_deliveries_total", "Webhook deliveries finished, by outcome", ["status"],
+                             registry=REGISTRY)
+WEBHOOK_LATENCY = Histogram("rrc_webhook_call_seconds", "Duration of one webhook call", registry=REGISTRY,
+                            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+WEBHOOK_PENDING = Gauge("rrc_webhook_events_pending", "Events read whose deliveries are not all finished",
+                        registry=REGISTRY)
+SSE_CLIENTS = Gauge("rrc_sse_clients", "Open /v1/events/stream connections", registry=REGISTRY)

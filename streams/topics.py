@@ -26,6 +26,10 @@ class Topics:
     response_events: faust.TopicT
     notifications: faust.TopicT
     notification_deliveries: faust.TopicT
+    subscriptions: faust.TopicT
+    webhook_jobs: faust.TopicT
+    webhook_deliveries: faust.TopicT
+    webhook_deadletter: faust.TopicT
     audit: faust.TopicT
     roster_experts: faust.TopicT
     roster_partners: faust.TopicT
@@ -58,6 +62,10 @@ class Topics:
             response_events=topic(spec.RESPONSE_EVENTS),
             notifications=topic(spec.NOTIFICATIONS),
             notification_deliveries=topic(spec.NOTIFICATION_DELIVERIES),
+            subscriptions=topic(spec.SUBSCRIPTIONS),
+            webhook_jobs=topic(spec.WEBHOOK_JOBS),
+            webhook_deliveries=topic(spec.WEBHOOK_DELIVERIES),
+            webhook_deadletter=topic(spec.WEBHOOK_DEADLETTER),
             audit=topic(spec.AUDIT),
             roster_experts=topic(spec.ROSTER_EXPERTS),
             roster_partners=topic(spec.ROSTER_PARTNERS),

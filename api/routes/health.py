@@ -46,3 +46,11 @@ async def metrics(runtime: RuntimeDep) -> Response:
         if refresh is not None:
             await refresh()
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+@router.get("/asyncapi.json", summary="AsyncAPI 3.0 document of every event type (public stream, webhooks, SSE, "
+                                      "internal topics)")
+async def asyncapi(runtime: RuntimeDep) -> dict:
+    from streams.asyncapi import asyncapi_document
+
+    return asyncapi_document(runtime.settings.bootstrap_servers)

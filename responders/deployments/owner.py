@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from responders.deployments.ledger import HoldDecision
 from responders.deployments.machine import DEFAULT_ANSWER_HOURS, DEFAULT_ANSWER_HOURS_OTHERWISE, TransitionRefused
 from responders.deployments.staffing import (
@@ -228,13 +230,30 @@ def overdue(st: Staffing | dict, now: datetime) -> bool:
     return False
 
 
+class PublicDeploymentData(BaseModel):
+    """The data of a deployment event on the public stream and in webhooks: the role and the seat, never who."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    intervention_id: str
+    crisis_id: str
+    plan_id: str
+    role: str = Field(description="the role of the seat (experts appear by role only)")
+    seat: int = Field(ge=1, description="which seat of the role, from 1")
+    state: str | None = Field(default=None, description="the request's state after the change")
+    detail: str | None = None
+    hazard: str
+    severity: str
+    countries: list[str]
+    exercise: bool
+
+
 def public_data(event: DeploymentEvent, intervention: Intervention) -> dict[str, Any]:
-    """What partners see of a deployment event: the role and the seat, never who (no expert or request ids)."""
+    """What partners see of a deployment event (no expert or request ids, no names)."""
     plan = intervention.plan
-    return {"intervention_id": event.intervention_id, "crisis_id": event.crisis_id, "plan_id": plan.plan_id,
-            "role": event.role, "seat": event.seat + 1, "state": event.state, "detail": event.detail,
-            "hazard": plan.hazard, "severity": plan.severity, "countries": list(plan.countries),
-            "exercise": intervention.exercise}
+    return PublicDeploymentData(
+        intervention_id=event.intervention_id, crisis_id=event.crisis_id, plan_id=plan.plan_id, role=event.role,
+        seat=event.seat + 1, state=event.state, detail=event.detail, hazard=plan.hazard, severity=plan.severity,
+        countries=list(plan.countries), exercise=intervention.exercise).model_dump(mode="json")
 
 
 def notification_for(event: DeploymentEvent, st: Staffing) -> dict[str, Any] | None:

@@ -6,7 +6,9 @@ everything. A field that constrains a fact the event does not carry fails (a par
 Turkey does not want events that say nothing about hazard or country).
 
 Facts are read from `event.data`: `kind`, `hazard`, `countries` (list), `regions` (list) and `severity`. Crisis
-events carry them in `data["crisis"]`; a fact missing at the top level is looked up there.
+events carry them in `data["crisis"]`, plan events in `data["plan"]`, intervention events in
+`data["intervention"]["plan"]`; a fact missing at the top level is looked up there. A missing kind is derived
+from the hazard, missing regions from the countries (ILO regions).
 
 Event types are patterns: an exact type (`rrc.crisis.opened`), a family (`rrc.deployment.*`: every type under
 `rrc.deployment.`) or `rrc.*` (every rrc type). `*` stands only for whole trailing segments.
@@ -145,15 +147,47 @@ class EventFacts:
     severity_rank: int | None
 
 
+def _nested(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Where the facts sit below the top level: the crisis (crisis events), the plan (plan events) or the
+    intervention's plan (intervention events)."""
+    for value in (data.get("crisis"), data.get("plan"),
+                  (data.get("intervention") or {}).get("plan") if isinstance(data.get("intervention"), Mapping)
+                  else None):
+        if isinstance(value, Mapping):
+            return value
+    return {}
+
+
 def facts_of(event: CloudEvent) -> EventFacts:
     data = event.data if isinstance(event.data, Mapping) else {}
-    nested = data.get("crisis")
-    nested = nested if isinstance(nested, Mapping) else {}
+    nested = _nested(data)
     severity = _one(data, nested, "severity")
-    return EventFacts(type=event.type, kind=_one(data, nested, "kind"), hazard=_one(data, nested, "hazard"),
-                      countries=_many(data, nested, "countries", upper=True),
-                      regions=_many(data, nested, "regions", upper=False),
+    hazard = _one(data, nested, "hazard")
+    countries = _many(data, nested, "countries", upper=True)
+    regions = _many(data, nested, "regions", upper=False) or _regions_of(countries)
+    return EventFacts(type=event.type, kind=_one(data, nested, "kind") or _kind_of(hazard), hazard=hazard,
+                      countries=countries, regions=regions,
                       severity_rank=SEVERITY_RANK.get(severity) if severity else None)
+
+
+def _kind_of(hazard: str | None) -> str | None:
+    """Plan and deployment events name the hazard, not the kind: derive it (earthquake -> disaster)."""
+    from streams.signals.models import Hazard, kind_of
+
+    try:
+        return kind_of(Hazard(hazard)).value if hazard else None
+    except ValueError:
+        return None
+
+
+def _regions_of(countries: frozenset[str]) -> frozenset[str]:
+    """The ILO regions of the event's countries when the event does not name regions itself."""
+    if not countries:
+        return frozenset()
+    from config.taxonomy import load_taxonomy
+
+    tax = load_taxonomy()
+    return frozenset(r.lower() for r in map(tax.region_of, countries) if r)
 
 
 def _fact(data: Mapping[str, Any], nested: Mapping[str, Any], key: str) -> Any:

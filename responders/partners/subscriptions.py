@@ -24,6 +24,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from responders.partners.filters import (
     EventFacts,
+    Grant,
     SubscriptionFilter,
     any_type_matches,
     facts_of,
@@ -117,6 +118,8 @@ class Subscription(BaseModel):
     event_types: list[str] = Field(min_length=1)
     filters: SubscriptionFilter = Field(default_factory=SubscriptionFilter)
     created_at: AwareDatetime
+    grant: Grant = Field(default_factory=Grant, description="what the creating partner token may see beyond "
+                                                           "public, real events (exercise, restricted)")
     status: Literal["active", "disabled"] = "active"
     disabled_reason: str | None = None
     secrets: list[SigningSecret] = Field(min_length=1, repr=False)
@@ -137,11 +140,12 @@ def new_subscription_id() -> str:
 
 
 def create_subscription(partner_id: str, body: SubscriptionCreate, now: datetime, secret: str | None = None,
-                        *, subscription_id: str | None = None) -> tuple[Subscription, str]:
+                        *, subscription_id: str | None = None, grant: Grant | None = None) -> tuple[Subscription, str]:
     """A new active subscription and its signing secret (generated unless given)."""
     secret = secret or new_secret()
     sub = Subscription(subscription_id=subscription_id or new_subscription_id(), partner_id=partner_id,
                        url=body.url, event_types=list(body.event_types), filters=body.filters, created_at=now,
+                       grant=grant or Grant(),
                        secrets=[SigningSecret(secret=secret, created_at=now)])
     return sub, secret
 

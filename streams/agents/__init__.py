@@ -17,7 +17,8 @@ def register_all(runtime: "Runtime") -> None:
 def _registrars():
     from streams.agents import crises, ledger, plans
     from streams.pollers.register import register as pollers
-    from streams.stages import normalise, notify
+    from streams.stages import normalise, notify, webhooks
     from streams.views.register import register as views
 
-    return [normalise.register, crises.register, plans.register, ledger.register, views, pollers, notify.register]
+    return [normalise.register, crises.register, plans.register, ledger.register, views, pollers, notify.register,
+            webhooks.register]

@@ -19,7 +19,8 @@ class TopicReader:
     """Feeds every record of `topics` to its handler; `caught_up` tells when the initial load is done."""
 
     def __init__(self, name: str, bootstrap: str, handlers: dict[str, Callable[[bytes], None]],
-                 keyed_handlers: dict[str, Callable[[bytes | None, bytes | None], None]] | None = None) -> None:
+                 keyed_handlers: dict[str, Callable[[bytes | None, bytes | None], None]] | None = None,
+                 record_handlers: dict[str, Callable[[object], None]] | None = None) -> None:
         self.name = name
         self.bootstrap = bootstrap
         # Plain handlers get the value; keyed handlers get (key, value), tombstones included (compacted topics).
@@ -27,10 +28,18 @@ class TopicReader:
             topic: (lambda h: (lambda _key, value: h(value) if value is not None else None))(handler)
             for topic, handler in handlers.items()}
         self.handlers.update(keyed_handlers or {})
+        # Record handlers get the whole ConsumerRecord (headers, offset): e.g. CloudEvents in binary mode.
+        self.record_handlers = dict(record_handlers or {})
+        for topic in self.record_handlers:
+            self.handlers[topic] = self._unused
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task | None = None
         self.caught_up = asyncio.Event()
         self._end: dict[TopicPartition, int] = {}
+
+    @staticmethod
+    def _unused(_key: bytes | None, _value: bytes | None) -> None:
+        return None
 
     async def start(self) -> None:
         self._consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False,
@@ -67,10 +76,14 @@ class TopicReader:
                 await asyncio.sleep(1)
                 continue
             for tp, records in batches.items():
+                whole = self.record_handlers.get(tp.topic)
                 handler = self.handlers[tp.topic]
                 for record in records:
                     try:
-                        handler(record.key, record.value)
+                        if whole is not None:
+                            whole(record)
+                        else:
+                            handler(record.key, record.value)
                     except Exception as exc:  # noqa: BLE001 - one bad record never stops the view
                         metrics.ERRORS.labels(f"view-{self.name}", type(exc).__name__).inc()
                         log.warning("view skipped a record", extra={"view": self.name, "offset": record.offset,

@@ -6,6 +6,7 @@ from streams.app import Runtime
 from streams.views.audit import AuditView
 from streams.views.crises import CrisisView
 from streams.views.deployments import DeploymentsView
+from streams.views.partners import DeliveryLogView, PublicEventsView, SubscriptionsView
 from streams.views.plans import PlansView
 from streams.views.reader import TopicReader
 
@@ -43,4 +44,22 @@ def register(runtime: Runtime) -> None:
     runtime.services["deployments-view"] = TopicReader(
         "deployments", runtime.settings.bootstrap_servers,
         {topics.deployments.get_topic_name(): deployments.apply_message},
+    )
+    subscriptions = SubscriptionsView()
+    runtime.views["subscriptions"] = subscriptions
+    runtime.services["subscriptions-view"] = TopicReader(
+        "subscriptions", runtime.settings.bootstrap_servers, {},
+        keyed_handlers={topics.subscriptions.get_topic_name(): subscriptions.apply_message},
+    )
+    webhook_log = DeliveryLogView()
+    runtime.views["webhook-log"] = webhook_log
+    runtime.services["webhook-log-view"] = TopicReader(
+        "webhook-log", runtime.settings.bootstrap_servers,
+        {topics.webhook_deliveries.get_topic_name(): webhook_log.apply_message},
+    )
+    public = PublicEventsView(runtime.settings.events_stream_buffer)
+    runtime.views["public-events"] = public
+    runtime.services["public-events-view"] = TopicReader(
+        "public-events", runtime.settings.bootstrap_servers, {},
+        record_handlers={topics.response_events.get_topic_name(): public.apply_record},
     )

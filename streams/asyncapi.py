@@ -1,0 +1,175 @@
+"""The AsyncAPI 3.0 document of rrc's events, generated from the topic specs and the event models.
+
+`EVENT_CATALOG` is the one list of event types: each names its channel (the public stream or an internal topic),
+a summary and the model of its data. `GET /asyncapi.json` serves `asyncapi_document()`; a test checks that every
+event type the code emits is in the catalog, so the document cannot fall behind the code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from config import topics as spec
+from responders.deployments.owner import STAFFING_UPDATED, PublicDeploymentData
+from responders.deployments.staffing import DeploymentEvent
+from responders.plans.models import COMMAND_RESULT, REVISED, SUPERSEDED, CommandResult, Intervention, Plan
+from streams.crises.models import Crisis, CrisisEventType, FieldChange
+
+PUBLIC = "response-events"
+
+
+class CrisisEventData(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    crisis: Crisis
+    changes: list[FieldChange]
+    exercise: bool
+
+
+class PlanEventData(BaseModel):
+    """Plans and interventions on the public stream: roles without candidates, chosen experts or near misses."""
+
+    model_config = ConfigDict(extra="forbid")
+    exercise: bool
+    plan: Plan | None = None
+    intervention: Intervention | None = None
+
+
+class InternalPlanEvent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    event_id: str
+    type: str
+    crisis_id: str
+    occurred_at: str
+    exercise: bool
+    plan: Plan | None = None
+    intervention: Intervention | None = None
+    result: CommandResult | None = None
+
+
+class StaffingSnapshot(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: str = Field(description=STAFFING_UPDATED)
+    crisis_id: str
+    intervention_id: str
+    occurred_at: str
+    staffing: dict[str, Any] = Field(description="seats, requests (with expert ids and history) and drafts")
+    seats: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class EventDoc:
+    channel: str
+    summary: str
+    payload: type[BaseModel]
+
+
+def _catalog() -> dict[str, EventDoc]:
+    out: dict[str, EventDoc] = {}
+    crisis_words = {"opened": "a new crisis", "updated": "a crisis changed without escalating",
+                    "escalated": "a crisis became more severe", "closed": "a crisis went quiet and closed"}
+    for t in CrisisEventType:
+        out[t.value] = EventDoc(PUBLIC, crisis_words[t.value.rsplit(".", 1)[1]], CrisisEventData)
+    out["rrc.plan.proposed"] = EventDoc(PUBLIC, "a response plan was proposed for a crisis", PlanEventData)
+    out["rrc.plan.approved"] = EventDoc(PUBLIC, "a coordinator approved a plan", PlanEventData)
+    out["rrc.intervention.launched"] = EventDoc(PUBLIC, "an approved plan launched an intervention", PlanEventData)
+    out["rrc.intervention.closed"] = EventDoc(PUBLIC, "an intervention closed", PlanEventData)
+    deployment_words = {"requested": "a seat was offered to an expert", "accepted": "an expert accepted a seat",
+                        "declined": "an expert declined a seat", "expired": "an offer expired unanswered",
+                        "escalated": "a seat moved on to the next candidate"}
+    for word, summary in deployment_words.items():
+        out[f"rrc.deployment.{word}"] = EventDoc(PUBLIC, summary, PublicDeploymentData)
+    out["rrc.role.filled"] = EventDoc(PUBLIC, "every seat of a role is filled", PublicDeploymentData)
+    out["rrc.delivery.warning"] = EventDoc(PUBLIC, "a seat has no candidate left, even with relaxed criteria",
+                                           PublicDeploymentData)
+    out[REVISED] = EventDoc(spec.PLANS.name, "internal: a coordinator edited a proposal", InternalPlanEvent)
+    out[SUPERSEDED] = EventDoc(spec.PLANS.name, "internal: a newer version replaced a proposal", InternalPlanEvent)
+    out[COMMAND_RESULT] = EventDoc(spec.PLANS.name, "internal: the owner's answer to a command", InternalPlanEvent)
+    out[STAFFING_UPDATED] = EventDoc(spec.DEPLOYMENTS.name, "internal: an intervention's staffing after a change",
+                                     StaffingSnapshot)
+    return out
+
+
+EVENT_CATALOG: dict[str, EventDoc] = _catalog()
+DEPLOYMENT_INTERNAL = DeploymentEvent  # the same deployment types on rrc.deployments, with expert ids
+
+
+def _message_name(event_type: str) -> str:
+    return event_type.replace(".", "_")
+
+
+def asyncapi_document(server_url: str = "localhost:9092") -> dict[str, Any]:
+    schemas: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+
+    def schema_ref(model: type[BaseModel]) -> dict[str, str]:
+        if model.__name__ not in schemas:
+            doc = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            for name, sub in doc.pop("$defs", {}).items():
+                schemas.setdefault(name, sub)
+            schemas[model.__name__] = doc
+        return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+    public_messages: dict[str, Any] = {}
+    internal: dict[str, dict[str, Any]] = {}
+    for event_type, doc in EVENT_CATALOG.items():
+        name = _message_name(event_type)
+        public = doc.channel == PUBLIC
+        messages[name] = {
+            "name": event_type, "title": event_type, "summary": doc.summary,
+            "contentType": "application/json",
+            "payload": schema_ref(doc.payload),
+            **({"headers": {"type": "object", "description": "CloudEvents 1.0 binary mode on Kafka",
+                            "properties": {"ce_specversion": {"const": "1.0"}, "ce_id": {"type": "string"},
+                                           "ce_type": {"const": event_type}, "ce_source": {"type": "string"},
+                                           "ce_time": {"type": "string", "format": "date-time"},
+                                           "ce_subject": {"type": "string"},
+                                           "ce_rrcexercise": {"enum": ["true", "false"]},
+                                           "ce_rrccrisisid": {"type": "string"}}}} if public else {}),
+        }
+        target = public_messages if public else internal.setdefault(doc.channel, {})
+        target[name] = {"$ref": f"#/components/messages/{name}"}
+    internal.setdefault(spec.DEPLOYMENTS.name, {})["deployment_event_internal"] = {
+        "$ref": "#/components/messages/deployment_event_internal"}
+    messages["deployment_event_internal"] = {
+        "name": "rrc.deployment.* (internal)", "summary": "the deployment events with expert and request ids",
+        "contentType": "application/json", "payload": schema_ref(DeploymentEvent)}
+
+    channels: dict[str, Any] = {
+        "responseEvents": {"address": spec.RESPONSE_EVENTS.name, "description": spec.RESPONSE_EVENTS.doc
+                           + " Partners may consume it with their own Kafka client.", "messages": public_messages},
+        "webhooks": {"address": "{subscriptionUrl}",
+                     "description": "Signed webhooks (Standard Webhooks headers webhook-id, webhook-timestamp, "
+                                    "webhook-signature) with CloudEvents structured JSON bodies "
+                                    "(application/cloudevents+json); subscribe with POST /v1/subscriptions.",
+                     "parameters": {"subscriptionUrl": {"description": "the subscription's url"}},
+                     "messages": public_messages},
+        "eventStream": {"address": "/v1/events/stream",
+                        "description": "Server-Sent Events: id = CloudEvent id, event = type, data = structured JSON;"
+                                       " resume with Last-Event-ID.", "messages": public_messages},
+    }
+    for topic_name, msgs in internal.items():
+        topic = next(t for t in spec.ALL_TOPICS if t.name == topic_name)
+        channels[topic_name.replace(".", "_")] = {"address": topic.name, "description": "internal: " + topic.doc,
+                                                  "messages": msgs}
+    operations = {
+        "receiveResponseEvents": {"action": "receive", "channel": {"$ref": "#/channels/responseEvents"},
+                                  "summary": "consume the public stream from Kafka"},
+        "receiveWebhooks": {"action": "receive", "channel": {"$ref": "#/channels/webhooks"},
+                            "summary": "receive signed webhooks at a subscription's url"},
+        "receiveEventStream": {"action": "receive", "channel": {"$ref": "#/channels/eventStream"},
+                               "summary": "follow the live stream over HTTP"},
+    }
+    return {
+        "asyncapi": "3.0.0",
+        "info": {"title": "rrc: Rapid Response Coordination events", "version": "0.1.0",
+                 "description": "Every event type rrc emits: the public ones (Kafka topic, webhooks, SSE) and the "
+                                "internal ones on the operational topics."},
+        "defaultContentType": "application/json",
+        "servers": {"kafka": {"host": server_url, "protocol": "kafka", "description": "the Kafka cluster"}},
+        "channels": channels,
+        "operations": operations,
+        "components": {"messages": messages, "schemas": schemas},
+    }

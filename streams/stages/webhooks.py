@@ -1,0 +1,275 @@
+"""The webhook delivery service: public events to partners' subscriptions, signed, ordered, retried, logged.
+
+It reads rrc.response-events (every public event) and rrc.webhooks.jobs (targeted replays) in consumer group
+`webhooks`. For each event, every active subscription that wants it and whose partner is entitled to it gets one
+delivery (`responders.partners.delivery.DeliveryEngine`: Standard Webhooks signature, retries with backoff and
+jitter, Retry-After, 410 disables). Deliveries of one subscription about one crisis run in order (KeyedQueues keyed
+by (subscription, crisis)); different keys run concurrently over one pooled HTTP client.
+
+Nothing lost, nothing twice: every attempt and every final outcome is written to rrc.webhooks.deliveries before
+the event counts as done, and a partition's offset is committed only up to its oldest event not done (a low
+watermark), so a retry that waits for hours holds the commit, not the partition. After a crash the service
+re-reads from the commit and skips every delivery the log says is finished (`DeliveryLogView`). Only a crash
+between a partner's 2xx and the log write can repeat a call; the repeat carries the same `webhook-id`, which
+receivers use to drop it. After the last attempt the event goes to rrc.webhooks.deadletter and stays replayable
+(`POST /v1/subscriptions/{id}/replay`). A 410 Gone disables the subscription (a new record on rrc.subscriptions).
+
+One instance per deployment is assumed for ordering across a rebalance (see the README); several instances
+share partitions correctly for at-least-once delivery.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+from collections import defaultdict
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import KafkaError
+from aiokafka.structs import OffsetAndMetadata
+
+from responders.partners.delivery import (
+    Attempt,
+    DeliveryEngine,
+    DeliveryOutcome,
+    KeyedQueues,
+    event_body,
+    make_client,
+    ordering_key,
+)
+from responders.partners.filters import entitled, facts_of
+from responders.partners.subscriptions import Subscription, disable, wants
+from streams import metrics
+from streams.app import Runtime
+from streams.cloudevents import CloudEvent
+
+log = logging.getLogger("rrc.webhooks")
+STAGE = "webhooks"
+
+
+class Watermarks:
+    """Per partition: offsets read and not done yet; the commit point is the oldest of them (else next)."""
+
+    def __init__(self) -> None:
+        self.pending: dict[TopicPartition, dict[int, int]] = defaultdict(dict)  # offset -> deliveries left
+        self.next: dict[TopicPartition, int] = {}
+
+    def read(self, tp: TopicPartition, offset: int, deliveries: int) -> None:
+        self.next[tp] = offset + 1
+        if deliveries:
+            self.pending[tp][offset] = deliveries
+
+    def done(self, tp: TopicPartition, offset: int) -> None:
+        left = self.pending[tp].get(offset)
+        if left is None:
+            return
+        if left <= 1:
+            del self.pending[tp][offset]
+        else:
+            self.pending[tp][offset] = left - 1
+
+    def commits(self) -> dict[TopicPartition, int]:
+        return {tp: min(self.pending[tp]) if self.pending[tp] else nxt for tp, nxt in self.next.items()}
+
+    @property
+    def open(self) -> int:
+        return sum(len(p) for p in self.pending.values())
+
+
+class WebhookService:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        s, t = runtime.settings, runtime.topics
+        self.events_topic = t.response_events.get_topic_name()
+        self.jobs_topic = t.webhook_jobs.get_topic_name()
+        self.log_topic = t.webhook_deliveries.get_topic_name()
+        self.dlq_topic = t.webhook_deadletter.get_topic_name()
+        self.subs_topic = t.subscriptions.get_topic_name()
+        self.group = f"{s.topic_prefix}{s.app_id}-webhooks"
+        self.marks = Watermarks()
+        self.queues = KeyedQueues(concurrency=100_000, max_pending=200_000)
+        self._consumer: AIOKafkaConsumer | None = None
+        self._producer: AIOKafkaProducer | None = None
+        self._client = None
+        self.engine: DeliveryEngine | None = None
+        self._tasks: list[asyncio.Task] = []
+        # (subscription, event) -> the replay a running delivery belongs to, for its log records (the engine's
+        # attempt callback knows only the subscription and the event).
+        self._replay_ids: dict[tuple[str, str], str | None] = {}
+
+    async def start(self) -> None:
+        s = self.runtime.settings
+        self._client = make_client(max_connections=s.webhook_max_connections, timeout_s=s.webhook_timeout_s)
+        self.engine = DeliveryEngine(self._client, schedule=s.webhook_retry_s, timeout_s=s.webhook_timeout_s,
+                                     clock=self.runtime.clock, rng=random.Random(), on_attempt=self._attempted,
+                                     max_in_flight=s.webhook_max_in_flight)
+        self._producer = AIOKafkaProducer(bootstrap_servers=s.bootstrap_servers, acks="all", enable_idempotence=True,
+                                          linger_ms=5, client_id="rrc-webhooks")
+        session_ms = int(s.session_timeout_s * 1000)
+        self._consumer = AIOKafkaConsumer(self.events_topic, self.jobs_topic, bootstrap_servers=s.bootstrap_servers,
+                                          group_id=self.group, enable_auto_commit=False,
+                                          auto_offset_reset="earliest", max_poll_records=1000,
+                                          client_id="rrc-webhooks", session_timeout_ms=session_ms,
+                                          heartbeat_interval_ms=max(1000, session_ms // 10))
+        await self._producer.start()
+        await self._consumer.start()
+        self._tasks = [asyncio.create_task(self._loop(), name="webhooks-read"),
+                       asyncio.create_task(self._committer(), name="webhooks-commit")]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        with contextlib.suppress(Exception):
+            await self._commit()
+        with contextlib.suppress(Exception):
+            await self.queues.aclose()
+        for client in (self._consumer, self._producer):
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    await client.stop()
+        if self._client is not None:
+            await self._client.aclose()
+
+    # --- reading ----------------------------------------------------------------------------------------------
+
+    async def _loop(self) -> None:
+        assert self._consumer is not None
+        views = self.runtime.services
+        for name in ("subscriptions-view", "webhook-log-view"):
+            await views[name].caught_up.wait()  # skip what is finished; know every subscription
+        while True:
+            try:
+                batches = await self._consumer.getmany(timeout_ms=200, max_records=1000)
+            except KafkaError as exc:
+                metrics.ERRORS.labels(STAGE, type(exc).__name__).inc()
+                log.warning("webhooks read failed, retrying", extra={"stage": STAGE, "error": repr(exc)})
+                await asyncio.sleep(1)
+                continue
+            for tp, records in batches.items():
+                for record in records:
+                    try:
+                        await self._dispatch(tp, record)
+                    except Exception as exc:  # noqa: BLE001 - one bad record never stops deliveries
+                        metrics.ERRORS.labels(STAGE, type(exc).__name__).inc()
+                        log.exception("webhook input skipped", extra={"stage": STAGE, "offset": record.offset})
+                        self.marks.read(tp, record.offset, 0)
+                metrics.MESSAGES_IN.labels(STAGE).inc(len(records))
+
+    async def _dispatch(self, tp: TopicPartition, record) -> None:
+        views = self.runtime.views
+        if tp.topic == self.jobs_topic:
+            job = json.loads(record.value)
+            event = CloudEvent.from_structured(job["event"])
+            sub = views["subscriptions"].records.get(job["subscription_id"])
+            targets = [(sub, job["replay_id"])] if sub is not None and sub.status == "active" else []
+        else:
+            event = CloudEvent.from_kafka_binary(record.headers, record.value)
+            facts = facts_of(event)
+            targets = [(sub, None) for sub in list(views["subscriptions"].records.values())
+                       if wants(sub, facts) and entitled(sub.grant, event)]
+        done = views["webhook-log"]
+        targets = [(sub, replay) for sub, replay in targets if not done.finished(sub.subscription_id, event.id, replay)]
+        self.marks.read(tp, record.offset, len(targets))
+        if not targets:
+            return
+        body = event_body(event)
+        crisis = ordering_key(event)
+        for sub, replay in targets:
+            await self.queues.submit((sub.subscription_id, crisis), self._job(tp, record.offset, sub, event, body,
+                                                                               replay))
+
+    def _job(self, tp, offset, sub: Subscription, event: CloudEvent, body: bytes, replay: str | None):
+        async def run() -> None:
+            try:
+                current = self.runtime.views["subscriptions"].records.get(sub.subscription_id, sub)
+                if current.status != "active":
+                    outcome = DeliveryOutcome(subscription_id=sub.subscription_id, event_id=event.id,
+                                              status="failed", attempts=[])
+                else:
+                    self._replay_ids[(sub.subscription_id, event.id)] = replay
+                    outcome = await self.engine.deliver(current, event, body=body)
+                await self._finished(current, event, outcome, replay, body)
+            except Exception:  # noqa: BLE001 - logged; the watermark keeps the event for the next start
+                metrics.ERRORS.labels(STAGE, "delivery").inc()
+                log.exception("webhook delivery crashed", extra={"subscription_id": sub.subscription_id,
+                                                                 "event_id": event.id})
+                return
+            self.marks.done(tp, offset)
+
+        return run
+
+    # --- the log ----------------------------------------------------------------------------------------------
+
+    def _log_record(self, sub: Subscription, event: CloudEvent, kind: str, **fields: Any) -> bytes:
+        return json.dumps({"kind": kind, "subscription_id": sub.subscription_id, "partner_id": sub.partner_id,
+                           "event_id": event.id, "event_type": event.type, "crisis_id": ordering_key(event),
+                           "replay_id": self._replay_ids.get((sub.subscription_id, event.id)), **fields},
+                          default=str).encode()
+
+    async def _attempted(self, sub: Subscription, event: CloudEvent, attempt: Attempt) -> None:
+        assert self._producer is not None
+        await self._producer.send_and_wait(self.log_topic, key=sub.subscription_id.encode(),
+                                           value=self._log_record(sub, event, "attempt",
+                                                                  attempt=attempt.model_dump(mode="json")))
+        ok = attempt.status_code is not None and 200 <= attempt.status_code < 300
+        metrics.WEBHOOK_ATTEMPTS.labels("ok" if ok else "error").inc()
+        if attempt.status_code is not None:
+            metrics.WEBHOOK_LATENCY.observe(attempt.latency_ms / 1000)
+
+    async def _finished(self, sub: Subscription, event: CloudEvent, outcome: DeliveryOutcome, replay: str | None,
+                        body: bytes) -> None:
+        assert self._producer is not None
+        now = self.runtime.clock()
+        self._replay_ids[(sub.subscription_id, event.id)] = replay
+        sends = [await self._producer.send(self.log_topic, key=sub.subscription_id.encode(),
+                                           value=self._log_record(sub, event, "outcome", status=outcome.status,
+                                                                  attempts=len(outcome.attempts), at=now.isoformat()))]
+        self._replay_ids.pop((sub.subscription_id, event.id), None)
+        metrics.WEBHOOK_DELIVERIES.labels(outcome.status).inc()
+        if outcome.status in ("failed", "exhausted", "gone") and outcome.attempts:
+            last = outcome.attempts[-1]
+            reason = f"{outcome.status} after {len(outcome.attempts)} attempts: " + (
+                f"HTTP {last.status_code}" if last.status_code is not None else str(last.error))
+            sends.append(await self._producer.send(self.dlq_topic, key=sub.subscription_id.encode(), value=body,
+                                                   headers=[("rrc-dlq-reason", reason.encode()[:1000]),
+                                                            ("rrc-subscription-id", sub.subscription_id.encode()),
+                                                            ("rrc-event-id", event.id.encode())]))
+            log.warning("webhook dead-lettered", extra={"subscription_id": sub.subscription_id,
+                                                        "event_id": event.id, "reason": reason})
+        if outcome.disable_subscription and sub.status == "active":
+            gone = disable(sub, f"the endpoint answered 410 Gone at {now.isoformat()}")
+            self.runtime.views["subscriptions"].records[sub.subscription_id] = gone  # no more calls meanwhile
+            sends.append(await self._producer.send(self.subs_topic, key=sub.subscription_id.encode(),
+                                                   value=gone.model_dump_json().encode()))
+            log.warning("subscription disabled (410)", extra={"subscription_id": sub.subscription_id,
+                                                              "partner_id": sub.partner_id})
+        await asyncio.gather(*sends)
+        metrics.MESSAGES_OUT.labels(STAGE).inc(len(sends))
+
+    # --- committing -------------------------------------------------------------------------------------------
+
+    async def _committer(self) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            try:
+                await self._commit()
+            except KafkaError as exc:
+                log.warning("webhooks commit failed", extra={"stage": STAGE, "error": repr(exc)})
+            metrics.WEBHOOK_PENDING.set(self.marks.open)
+
+    async def _commit(self) -> None:
+        assert self._consumer is not None
+        assigned = self._consumer.assignment()
+        offsets = {tp: OffsetAndMetadata(o, "") for tp, o in self.marks.commits().items() if tp in assigned}
+        if offsets:
+            await self._consumer.commit(offsets)
+
+
+def register(runtime: Runtime) -> None:
+    runtime.services["webhooks"] = WebhookService(runtime)
