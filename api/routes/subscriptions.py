@@ -163,7 +163,13 @@ async def _events_since(runtime, since: datetime) -> list[CloudEvent]:
                     todo.pop(tp, None)
         return out
     finally:
-        await consumer.stop()
+        try:
+            await consumer.stop()
+        except asyncio.CancelledError:
+            # aiokafka cancels its own committed-offsets task on stop and may let that surface here; only a
+            # cancellation of this request itself is passed on.
+            if asyncio.current_task().cancelling():
+                raise
 
 
 # --- the live stream ------------------------------------------------------------------------------------------
