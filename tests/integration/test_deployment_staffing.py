@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from responders.deployments.owner import STAFFING_UPDATED
+from responders.partners.subscriptions import SubscriptionCreate, create_subscription
 from responders.plans.models import Command
 from responders.roster import generate_roster
 from streams.broker.local import free_port
@@ -123,6 +124,7 @@ async def test_escalation_staffs_every_seat_without_double_booking_across_a_sigk
     skew = tmp_path / "clock-skew"
     set_skew(skew, 0)
     receiver = await Receiver().__aenter__()  # the experts' notification webhooks
+    partner_rx = await Receiver().__aenter__()  # a partner's webhook
     env = {k: v for k, v in os.environ.items() if not k.startswith("RRC_")}
     env.update(RRC_BROKER=kafka_bootstrap, RRC_TOPIC_PREFIX=topic_prefix, RRC_DATA_DIR=str(tmp_path / "data"),
                RRC_API_PORT=str(free_port()), RRC_LOG_LEVEL="INFO", RRC_SESSION_TIMEOUT_S="10",
@@ -138,6 +140,12 @@ async def test_escalation_staffs_every_seat_without_double_booking_across_a_sigk
         await wait_for(lambda: _topic_exists(kafka_bootstrap, t("rrc.ledger")), 90, "topics")
         await produce(kafka_bootstrap, t("rrc.roster.experts"),
                       [(e.expert_id.encode(), e.model_dump_json().encode(), None) for e in experts])
+        # A partner subscribed to everything: what it receives must never name or reach an expert.
+        partner_sub, _ = create_subscription("ptn-watch", SubscriptionCreate(url=f"{partner_rx.url}/all",
+                                                                             event_types=["rrc.*"]),
+                                             datetime.now(timezone.utc))
+        await produce(kafka_bootstrap, t("rrc.subscriptions"),
+                      [(partner_sub.subscription_id.encode(), partner_sub.model_dump_json().encode(), None)])
         await asyncio.sleep(2)  # the roster view reads the compacted topic from the start
         await produce(kafka_bootstrap, t("rrc.signals.raw"),
                       [(None, json.dumps(s).encode(), [("rrc-format", b"json")])
@@ -224,6 +232,7 @@ async def test_escalation_staffs_every_seat_without_double_booking_across_a_sigk
         records = await consume(kafka_bootstrap, t("rrc.notifications.deliveries"), expect=10**6, timeout=2)
     finally:
         await receiver.__aexit__(None, None, None)
+        await partner_rx.__aexit__(None, None, None)
         worker.send_signal(signal.SIGINT)
         try:
             worker.wait(timeout=40)
@@ -291,3 +300,15 @@ async def test_escalation_staffs_every_seat_without_double_booking_across_a_sigk
     assert all(r.headers["webhook-id"].startswith("ntf-") for r in receiver.requests)
     delivered = {json.loads(r.value)["request_id"] for r in records if json.loads(r.value)["outcome"] == "delivered"}
     assert set(offered) <= delivered
+
+    # The partner got the public story (crises, plans, deployments by role) and nothing personal: no expert id,
+    # name, email or phone in any body it received.
+    types = {r.json()["type"] for r in partner_rx.requests}
+    assert {"rrc.crisis.opened", "rrc.plan.proposed", "rrc.intervention.launched", "rrc.deployment.requested",
+            "rrc.deployment.accepted", "rrc.role.filled"} <= types, types
+    personal = [e.expert_id for e in experts] + [e.name for e in experts] + [
+        str(v) for e in experts for v in (e.contact.email, e.contact.phone, e.contact.webhook_url) if v]
+    for r in partner_rx.requests:
+        text = r.body.decode()
+        leaked = [p for p in personal if p in text]
+        assert not leaked, (r.json()["type"], leaked[:3])
