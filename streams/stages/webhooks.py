@@ -213,14 +213,18 @@ class WebhookService:
                           default=str).encode()
 
     async def _attempted(self, sub: Subscription, event: CloudEvent, attempt: Attempt) -> None:
-        assert self._producer is not None
-        await self._producer.send_and_wait(self.log_topic, key=sub.subscription_id.encode(),
-                                           value=self._log_record(sub, event, "attempt",
-                                                                  attempt=attempt.model_dump(mode="json")))
+        """A failed attempt is logged at once (a retry may wait for hours, and a crash must not lose it); a
+        successful one travels with the outcome record (one log write per delivery in the common case)."""
         ok = attempt.status_code is not None and 200 <= attempt.status_code < 300
         metrics.WEBHOOK_ATTEMPTS.labels("ok" if ok else "error").inc()
         if attempt.status_code is not None:
             metrics.WEBHOOK_LATENCY.observe(attempt.latency_ms / 1000)
+        if ok:
+            return
+        assert self._producer is not None
+        await self._producer.send_and_wait(self.log_topic, key=sub.subscription_id.encode(),
+                                           value=self._log_record(sub, event, "attempt",
+                                                                  attempt=attempt.model_dump(mode="json")))
 
     async def _finished(self, sub: Subscription, event: CloudEvent, outcome: DeliveryOutcome, replay: str | None,
                         body: bytes) -> None:
@@ -228,8 +232,11 @@ class WebhookService:
         now = self.runtime.clock()
         self._replay_ids[(sub.subscription_id, event.id)] = replay
         sends = [await self._producer.send(self.log_topic, key=sub.subscription_id.encode(),
-                                           value=self._log_record(sub, event, "outcome", status=outcome.status,
-                                                                  attempts=len(outcome.attempts), at=now.isoformat()))]
+                                           value=self._log_record(
+                                               sub, event, "outcome", status=outcome.status, at=now.isoformat(),
+                                               attempts=len(outcome.attempts),
+                                               attempt=outcome.attempts[-1].model_dump(mode="json")
+                                               if outcome.delivered else None))]
         self._replay_ids.pop((sub.subscription_id, event.id), None)
         metrics.WEBHOOK_DELIVERIES.labels(outcome.status).inc()
         if outcome.status in ("failed", "exhausted", "gone") and outcome.attempts:

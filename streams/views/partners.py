@@ -65,6 +65,10 @@ class DeliveryLogView:
                 entry["attempts"].append(attempt)
             entry["first_attempt_at"] = entry["first_attempt_at"] or attempt["at"]
         else:
+            final = record.get("attempt")  # the successful attempt travels with the outcome
+            if final and all(a["n"] != final["n"] or a["at"] != final["at"] for a in entry["attempts"]):
+                entry["attempts"].append(final)
+                entry["first_attempt_at"] = entry["first_attempt_at"] or final["at"]
             entry["status"] = record["status"]
             entry["finished_at"] = record["at"]
             self.done[(sub, event_id, replay)] = record["status"]
