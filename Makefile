@@ -36,6 +36,7 @@ bench: setup
 	$(BIN)/python bench/matching.py
 	$(BIN)/python bench/correlation.py
 	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/webhooks.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -22,7 +22,7 @@ from sse_starlette.sse import EventSourceResponse
 from api.auth.deps import PartnerDep, PartnerOrStaffDep
 from api.auth.roles import STAFF, Grant as TokenGrant, Principal
 from api.deps import RuntimeDep, WorkerDep
-from api.errors import Invalid, NotFound
+from api.errors import BadRequest, Invalid, NotFound
 from api.publish import publish_record, publish_records, require_running
 from responders.partners.filters import Grant, SubscriptionFilter, any_type_matches, entitled, facts_of
 from responders.partners.subscriptions import (
@@ -36,7 +36,7 @@ from responders.partners.subscriptions import (
 from responders.security.targets import TargetRefused, check_resolved
 from streams import metrics
 from streams.cloudevents import CloudEvent
-from streams.views.pagination import MAX_LIMIT
+from streams.views.pagination import DEFAULT_LIMIT, MAX_LIMIT, BadCursor, paginate
 
 router = APIRouter(prefix="/v1/subscriptions", tags=["subscriptions"])
 events = APIRouter(prefix="/v1/events", tags=["events"])
@@ -75,10 +75,12 @@ async def create(principal: PartnerDep, runtime: RuntimeDep, worker: WorkerDep,
     return JSONResponse({**public_view(sub), "secret": secret}, status_code=201)
 
 
-@router.get("", summary="My subscriptions (partner)")
-async def list_mine(principal: PartnerDep, runtime: RuntimeDep) -> dict[str, Any]:
+@router.get("", summary="My subscriptions (partner), oldest first, paginated")
+async def list_mine(principal: PartnerDep, runtime: RuntimeDep, limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+                    cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
     subs = runtime.views["subscriptions"].of_partner(principal.partner_id or "")
-    return {"items": [public_view(s) for s in subs], "total": len(subs)}
+    page = _page(lambda: paginate(subs, lambda s: (s.created_at.isoformat(), s.subscription_id), limit, cursor))
+    return page.to_json(public_view)
 
 
 @router.get("/{subscription_id}", summary="One of my subscriptions (partner)")
@@ -103,13 +105,23 @@ async def rotate(subscription_id: str, principal: PartnerDep, runtime: RuntimeDe
     return {**public_view(rotated), "secret": secret}
 
 
-@router.get("/{subscription_id}/deliveries", summary="The subscription's delivery log: attempts, status, latency")
+@router.get("/{subscription_id}/deliveries", summary="The subscription's delivery log (latest 1,000 events): "
+                                                     "attempts, status codes, latency; newest first")
 async def deliveries(subscription_id: str, principal: PartnerDep, runtime: RuntimeDep,
                      status: str | None = Query(None, pattern="^(pending|delivered|failed|gone|exhausted)$"),
-                     limit: int = Query(100, ge=1, le=MAX_LIMIT)) -> dict[str, Any]:
+                     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+                     cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
     sub = _own(runtime, principal, subscription_id)
-    rows = runtime.views["webhook-log"].deliveries(sub.subscription_id, limit, status)
-    return {"subscription_id": sub.subscription_id, "items": rows, "returned": len(rows)}
+    rows = runtime.views["webhook-log"].deliveries(sub.subscription_id, status)
+    page = _page(lambda: paginate(rows, lambda row: (-row["seq"],), limit, cursor))  # newest first
+    return page.to_json()
+
+
+def _page(fetch):
+    try:
+        return fetch()
+    except BadCursor as exc:
+        raise BadRequest(f"cursor: {exc}") from exc
 
 
 @router.post("/{subscription_id}/replay", status_code=202,

@@ -46,6 +46,7 @@ class DeliveryLogView:
     def __init__(self) -> None:
         self.by_subscription: dict[str, OrderedDict[str, dict[str, Any]]] = {}
         self.done: OrderedDict[tuple[str, str, str], str] = OrderedDict()  # (sub, event, replay) -> final status
+        self.seq = 0  # order of first sight, the log's stable sort key
 
     def apply_message(self, value: bytes) -> None:
         record = json.loads(value)
@@ -54,7 +55,8 @@ class DeliveryLogView:
         key = f"{event_id}|{replay}"
         entry = log.get(key)
         if entry is None:
-            entry = log[key] = {"event_id": event_id, "event_type": record.get("event_type"),
+            self.seq += 1
+            entry = log[key] = {"seq": self.seq, "event_id": event_id, "event_type": record.get("event_type"),
                                 "crisis_id": record.get("crisis_id"), "replay_id": record.get("replay_id"),
                                 "status": "pending", "attempts": [], "first_attempt_at": None, "finished_at": None}
             while len(log) > MAX_DELIVERIES_PER_SUBSCRIPTION:
@@ -78,10 +80,10 @@ class DeliveryLogView:
     def finished(self, subscription_id: str, event_id: str, replay_id: str | None = None) -> bool:
         return (subscription_id, event_id, replay_id or "") in self.done
 
-    def deliveries(self, subscription_id: str, limit: int, status: str | None = None) -> list[dict[str, Any]]:
+    def deliveries(self, subscription_id: str, status: str | None = None) -> list[dict[str, Any]]:
+        """The subscription's deliveries in log order (oldest first), optionally of one status."""
         log = self.by_subscription.get(subscription_id, OrderedDict())
-        rows = [e for e in reversed(log.values()) if status is None or e["status"] == status]
-        return rows[:limit]
+        return [e for e in log.values() if status is None or e["status"] == status]
 
 
 class PublicEventsView:
