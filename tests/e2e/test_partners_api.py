@@ -48,6 +48,24 @@ def test_subscriptions_are_private_to_their_partner(partners):
     assert a.get(f"/v1/subscriptions/{sid}").status_code == 404
 
 
+def test_every_subscription_change_is_audited_once(server, partners):
+    a = partners[0]
+    sid = a.post("/v1/subscriptions", json={"url": PUBLIC_IP_URL, "event_types": ["rrc.*"]}).json()["subscription_id"]
+    assert a.post(f"/v1/subscriptions/{sid}/rotate-secret").status_code == 200
+    assert a.delete(f"/v1/subscriptions/{sid}").status_code == 204
+    admin = server.client(server.token("admin"))
+    deadline = time.monotonic() + 15
+    while True:
+        rows = admin.get("/v1/audit", params={"entity": sid}).json()["items"]
+        if len(rows) >= 3 or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert sorted(r["operation"] for r in rows) == sorted([
+        "POST /v1/subscriptions", "POST /v1/subscriptions/{subscription_id}/rotate-secret",
+        "DELETE /v1/subscriptions/{subscription_id}"]), rows
+    assert all(r["role"] == "partner" and r["partner_id"] == "ptn-a" and "whsec_" not in str(r) for r in rows)
+
+
 @pytest.mark.parametrize("url, why", [
     ("http://127.0.0.1:9/hook", "loopback"), ("https://10.1.2.3/hook", "private"),
     ("https://169.254.169.254/latest", "link-local"), ("ftp://93.184.215.14/x", "https"),
