@@ -1,18 +1,18 @@
-"""Webhook delivery engine throughput (component bench), next to a bare httpx posting loop.
+"""Webhook delivery engine throughput (component bench), next to a bare posting loop on its client.
 
 A receiver answering `200 ok` to every POST runs in its own process (a raw asyncio protocol, keep-alive, so it is
 never the bottleneck and does not share the engine's core). 1,000 subscriptions with hazard, country and severity
 filters point at it. Events are fanned out through the engine as the worker will do it: `fan_out` matches every
 event against every subscription, serialises the CloudEvent once, and queues one signed delivery per match keyed
-by (subscription, crisis) in `KeyedQueues`; the engine posts with one pooled `httpx.AsyncClient`. Events are
+by (subscription, crisis) in `KeyedQueues`; the engine posts with one pooled aiohttp session. Events are
 generated until at least N deliveries result (`--events`, default 20,000).
 
 Baselines, in the same run against the same receiver, post bodies to the same URLs with a bare loop:
 `--concurrency` coroutines calling `client.post`, no matching, no signing, no queues. `baseline_posts_per_s` uses
-the engine's client (`make_client`: httpx.AsyncClient on the `OriginPool` transport) for all N bodies: the ceiling
+the engine's client (`make_client`: a `WebhookClient`, one pooled aiohttp session) for all N bodies: the ceiling
 for this sender, so `ratio_engine_to_baseline` is the engine's own cost. `httpx_default_pool_posts_per_s` uses a
-plain httpx.AsyncClient (its default pool, httpx.Limits of the same size) for `--default-pool-posts` bodies: why the
-engine does not use that pool (it slows down as connections grow).
+plain httpx.AsyncClient (its default pool, httpx.Limits of the same size) for `--default-pool-posts` bodies: for
+comparison with the httpx client the engine used before (that pool slows down as connections grow).
 `p50/p99_delivery_ms` are the engine's per-delivery HTTP latencies (its `Attempt.latency_ms`);
 `p50/p99_event_to_delivered_ms` run from the event entering `fan_out` to the delivery's outcome, queueing included
 (`submit` pushes back once `--max-pending` deliveries are queued). The receiver takes one core, the sender the other.
@@ -215,7 +215,7 @@ async def main(n: int, n_subs: int, concurrency: int, max_pending: int, default_
     rate = run["deliveries"] / run["seconds"]
     print(f"bare httpx loop, default pool ({len(default_posts)} posts): {default_rate:,.0f} posts/s "
           f"({default_failures} non-200)")
-    print(f"bare httpx loop, OriginPool transport: {base_rate:,.0f} posts/s ({base_failures} non-200)")
+    print(f"bare loop, engine client (aiohttp): {base_rate:,.0f} posts/s ({base_failures} non-200)")
     print(f"engine fan-out (match, sign, ordered queues, post): {rate:,.0f} deliveries/s, {run['failed']} not "
           f"delivered, {run['attempts']} attempts; ratio to the bare loop {rate / base_rate:.2f}")
     emit({"deliveries": run["deliveries"], "deliveries_per_s": round(rate),

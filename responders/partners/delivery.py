@@ -17,14 +17,15 @@ a fresh `webhook-timestamp` and signature. The answer decides what happens next:
 Every attempt is recorded (`Attempt`); the outcome carries them all. Each attempt has one deadline (`timeout_s`)
 covering connect, send and the answer; the answer's body is read up to `max_response_bytes` and dropped.
 
-Throughput comes from one pooled `httpx.AsyncClient` with keep-alive (`make_client`), a body serialised once per
-event and shared by all its subscriptions, event facts read once per event for matching (`fan_out`), subscription
-URLs parsed once, cached HMAC keys, and no per-delivery threads. The client's transport is `OriginPool`, not
-httpx's default pool, whose cost per request grows with its number of connections (a sender keeping connections to
-hundreds of partners collapses on it: about 1,300 posts/s at 8 connections, 250 at 64 on the bench machine); the
-client keeps no cookies. What remains is httpx/httpcore's own HTTP/1.1 work, roughly half a millisecond of CPU
-per request; the engine's own work per delivery is a few tens of microseconds. One event loop uses one core: more
-throughput means more worker processes, each delivering for its own partitions.
+Throughput comes from one pooled HTTP client with keep-alive (`make_client`: a `WebhookClient`, one aiohttp
+session), a body serialised once per event and shared by all its subscriptions, event facts read once per event for
+matching (`fan_out`), subscription URLs parsed once, cached HMAC keys, and no per-delivery threads. The client keeps
+no cookies, follows no redirects, ignores environment proxies and never decompresses (answers are dropped). aiohttp
+(C HTTP parser, one timer-free request path) costs roughly a tenth of a millisecond of CPU per request on the bench
+machine, about a fifth of the httpx/httpcore client it replaced (bench/webhooks_engine.py: about 8,000 bare posts/s
+against 1,800); the engine's own work per delivery is a few tens of microseconds. Its parser is strict: an answer
+that breaks HTTP/1.1 framing (say a 204 carrying a body) is a connection error, retried like one. One event loop
+uses one core: more throughput means more worker processes, each delivering for its own partitions.
 
 Ordering (`KeyedQueues`): deliveries with the same key, (subscription id, crisis id) in `fan_out`, run strictly
 one after another in submission order, including their retries, so a partner never sees a crisis update before
@@ -41,15 +42,13 @@ import json
 import logging
 import random
 import ssl
-import sys
 import time
-from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from collections import deque
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-import httpcore
-import httpx
+import aiohttp
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from responders.partners import signing
@@ -57,6 +56,7 @@ from responders.partners.filters import facts_of
 from responders.partners.retry import DEFAULT_JITTER, DEFAULT_SCHEDULE_S, next_delay, parse_retry_after
 from responders.partners.subscriptions import Subscription, active_secrets, wants
 from streams.cloudevents import CloudEvent
+from yarl import URL
 
 log = logging.getLogger("rrc.partners.delivery")
 
@@ -106,249 +106,117 @@ def event_body(event: CloudEvent) -> bytes:
     return json.dumps(event.to_structured(), separators=(",", ":"), ensure_ascii=False, default=str).encode()
 
 
-_HTTPX_ERRORS: dict[type, type] = {}
+class Response:
+    """A fully read answer (the client's `post` and `get`; the engine streams its answers instead)."""
+
+    __slots__ = ("status_code", "headers", "content")
+
+    def __init__(self, status_code: int, headers: Mapping[str, str], content: bytes) -> None:
+        self.status_code, self.headers, self.content = status_code, headers, content
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        return json.loads(self.content)
 
 
-def _httpx_error(exc: Exception) -> Exception | None:
-    """The httpx exception for an httpcore one (same class names), or None for anything else."""
-    kind = type(exc)
-    if kind not in _HTTPX_ERRORS:
-        for base in kind.__mro__:
-            if base.__module__.startswith("httpcore") and isinstance(getattr(httpx, base.__name__, None), type):
-                _HTTPX_ERRORS[kind] = getattr(httpx, base.__name__)
-                break
-        else:
-            _HTTPX_ERRORS[kind] = None
-    mapped = _HTTPX_ERRORS[kind]
-    return mapped(str(exc)) if mapped is not None else None
+def _ssl_context() -> ssl.SSLContext:
+    """The CA bundle the httpx client trusted (certifi's, not the environment's), else the system's."""
+    try:
+        import certifi
+    except ImportError:  # pragma: no cover - certifi comes with httpx
+        return ssl.create_default_context()
+    return ssl.create_default_context(cafile=certifi.where())
 
 
-class _PooledStream(httpx.AsyncByteStream):
-    """A response body; closing it hands the connection back to its pool."""
+class WebhookClient:
+    """The pooled HTTP client a worker delivers with: one `aiohttp.ClientSession` for every partner.
 
-    def __init__(self, pool: OriginPool, conn: httpcore.AsyncHTTPConnection, key: tuple, stream: Any) -> None:
-        self._pool, self._conn, self._key, self._stream, self._closed = pool, conn, key, stream, False
-
-    async def __aiter__(self):
-        try:
-            async for part in self._stream:
-                yield part
-        except Exception as exc:
-            mapped = _httpx_error(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
-
-    async def aclose(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        try:
-            if hasattr(self._stream, "aclose"):
-                await self._stream.aclose()
-        finally:
-            await self._pool._checkin(self._conn, self._key)
-
-
-class OriginPool(httpx.AsyncBaseTransport):
-    """An httpx transport keeping idle keep-alive connections per origin: taking one and giving it back cost O(1).
-
-    httpx's default pool (httpcore 1.0) rescans all its connections on every request and release, with a
-    quadratic step over idle ones, so its throughput falls as connections grow (measured here: about 1,300 posts/s
-    at 8 connections, about 250/s at 64); a sender keeping connections to hundreds of partners cannot use it. This
-    pool keeps a stack of idle connections per (scheme, host, port), newest on top, and one LRU order across
-    origins. At most `max_connections` requests are on the wire (waiting beyond the request's pool timeout raises
-    httpx.PoolTimeout); open connections never exceed `max_connections` (the least recently used idle connection is
-    closed to make room) and idle ones `max_keepalive_connections`. Idle connections are checked for a server-side
-    close before reuse and dropped after `keepalive_expiry` seconds. The HTTP/1.1 exchange itself is httpcore's
-    (HTTP/1.1 only, no proxies).
+    Keep-alive connections per origin (idle ones are dropped after `keepalive_expiry_s`, or at once when the
+    server closed them), at most `max_connections` requests on the wire across all origins (more wait for a free
+    one; idle connections are not counted, so a sender to many partners may keep more open until they expire),
+    no cookies, no redirects, no environment proxies, no decompression, `user-agent: rrc-webhooks/1`. The
+    session is made on first use, since aiohttp binds it to the running event loop; `aclose()` closes it.
+    `stream(...)` is an `async with` request whose answer is read as it comes (the engine's path); `post` and
+    `get` read the whole answer (`Response`) and default to `timeout_s` as their overall deadline.
     """
 
-    def __init__(self, *, max_connections: int = 256, max_keepalive_connections: int | None = None,
-                 keepalive_expiry: float = 30.0, ssl_context: ssl.SSLContext | None = None) -> None:
+    def __init__(self, *, max_connections: int = 256, keepalive_expiry_s: float = 30.0,
+                 timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
         if max_connections < 1:
             raise ValueError(f"max_connections must be >= 1, not {max_connections}")
+        if timeout_s <= 0:
+            raise ValueError(f"timeout_s must be > 0, not {timeout_s}")
         self.max_connections = max_connections
-        self.max_keepalive = max_connections if max_keepalive_connections is None else max_keepalive_connections
-        self.keepalive_expiry = keepalive_expiry
-        self._ssl_context = ssl_context
-        self._slots = asyncio.Semaphore(max_connections)
-        self._idle: dict[tuple, list[httpcore.AsyncHTTPConnection]] = {}
-        self._lru: OrderedDict[httpcore.AsyncHTTPConnection, tuple[tuple, float]] = OrderedDict()
-        self._checked_out = 0
+        self.keepalive_expiry_s = keepalive_expiry_s
+        self.timeout_s = timeout_s
+        self._session: aiohttp.ClientSession | None = None
         self._closed = False
 
     @property
-    def open_connections(self) -> int:
-        return self._checked_out + len(self._lru)
+    def session(self) -> aiohttp.ClientSession:
+        session = self._session
+        if session is None:
+            if self._closed:
+                raise RuntimeError("the webhook client is closed")
+            connector = aiohttp.TCPConnector(limit=self.max_connections, limit_per_host=0,
+                                             keepalive_timeout=self.keepalive_expiry_s, ttl_dns_cache=300,
+                                             ssl=_ssl_context())
+            session = self._session = aiohttp.ClientSession(
+                connector=connector, timeout=aiohttp.ClientTimeout(total=self.timeout_s), auto_decompress=False,
+                cookie_jar=aiohttp.DummyCookieJar(), trust_env=False, headers={"user-agent": USER_AGENT},
+                skip_auto_headers=("accept-encoding",))  # answers are dropped unread: never ask for compression
+        return session
 
     @property
-    def idle_connections(self) -> int:
-        return len(self._lru)
+    def closed(self) -> bool:
+        return self._closed
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self._closed:
-            raise RuntimeError("the transport is closed")
-        url = request.url
-        core_url = httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path)
-        origin = core_url.origin
-        key = (origin.scheme, origin.host, origin.port)
-        timeouts = request.extensions.get("timeout") or {}
-        await self._take_slot(timeouts.get("pool"))
-        try:
-            conn = await self._checkout(key, origin)
-        except BaseException:
-            self._slots.release()
-            raise
-        core_request = httpcore.Request(method=request.method, url=core_url, headers=request.headers.raw,
-                                        content=request.stream, extensions=request.extensions)
-        try:
-            response = await conn.handle_async_request(core_request)
-        except BaseException as exc:
-            await self._discard(conn)  # a failed exchange leaves the connection suspect (or never connected)
-            mapped = _httpx_error(exc) if isinstance(exc, Exception) else None
-            if mapped is None:
-                raise
-            raise mapped from exc
-        return httpx.Response(status_code=response.status, headers=response.headers,
-                              stream=_PooledStream(self, conn, key, response.stream), extensions=response.extensions)
+    def stream(self, method: str, url: str | URL, *, content: bytes | None = None,
+               headers: Mapping[str, str] | None = None,
+               timeout: aiohttp.ClientTimeout | None = None) -> Any:
+        """`async with client.stream(...) as response:` an `aiohttp.ClientResponse`, body not yet read; leaving
+        the block gives the connection back (or closes it if the body was not read to the end)."""
+        if timeout is None:
+            return self.session.request(method, url, data=content, headers=headers, allow_redirects=False)
+        return self.session.request(method, url, data=content, headers=headers, allow_redirects=False,
+                                    timeout=timeout)
+
+    async def request(self, method: str, url: str | URL, *, content: bytes | None = None,
+                      headers: Mapping[str, str] | None = None) -> Response:
+        async with self.stream(method, url, content=content, headers=headers) as response:
+            return Response(response.status, response.headers, await response.read())
+
+    async def post(self, url: str | URL, *, content: bytes | None = None,
+                   headers: Mapping[str, str] | None = None) -> Response:
+        return await self.request("POST", url, content=content, headers=headers)
+
+    async def get(self, url: str | URL, *, headers: Mapping[str, str] | None = None) -> Response:
+        return await self.request("GET", url, headers=headers)
 
     async def aclose(self) -> None:
         self._closed = True
-        idle = list(self._lru)
-        self._lru.clear()
-        self._idle.clear()
-        for conn in idle:
-            await self._close(conn)
+        if self._session is not None:
+            await self._session.close()
 
-    async def _take_slot(self, timeout: float | None) -> None:
-        if not self._slots.locked():
-            await self._slots.acquire()  # free slot: no suspension, no timer
-            return
-        try:
-            async with asyncio.timeout(timeout):
-                await self._slots.acquire()
-        except TimeoutError:
-            raise httpx.PoolTimeout(f"no free connection within {timeout} s") from None
+    async def __aenter__(self) -> WebhookClient:
+        return self
 
-    async def _checkout(self, key: tuple, origin: httpcore.Origin) -> httpcore.AsyncHTTPConnection:
-        await self._expire_oldest()
-        stack = self._idle.get(key)
-        while stack:
-            conn = stack.pop()
-            del self._lru[conn]
-            if not stack:
-                del self._idle[key]
-            if conn.is_idle() and not conn.has_expired():
-                self._checked_out += 1
-                return conn
-            await self._close(conn)
-        while self.open_connections >= self.max_connections and self._lru:
-            await self._evict_lru()
-        self._checked_out += 1
-        return httpcore.AsyncHTTPConnection(origin, ssl_context=self._context(origin),
-                                            keepalive_expiry=self.keepalive_expiry)
-
-    async def _checkin(self, conn: httpcore.AsyncHTTPConnection, key: tuple) -> None:
-        self._checked_out -= 1
-        self._slots.release()
-        if self._closed or not conn.is_idle() or self.max_keepalive == 0:
-            await self._close(conn)
-            return
-        self._idle.setdefault(key, []).append(conn)
-        self._lru[conn] = (key, time.monotonic())
-        while len(self._lru) > self.max_keepalive:
-            await self._evict_lru()
-
-    async def _discard(self, conn: httpcore.AsyncHTTPConnection) -> None:
-        self._checked_out -= 1
-        self._slots.release()
-        await self._close(conn)
-
-    async def _evict_lru(self) -> None:
-        conn, (key, _since) = self._lru.popitem(last=False)
-        stack = self._idle.get(key)
-        if stack is not None:
-            stack.remove(conn)
-            if not stack:
-                del self._idle[key]
-        await self._close(conn)
-
-    async def _expire_oldest(self, at_most: int = 2) -> None:
-        """Close up to `at_most` connections idle for longer than `keepalive_expiry` (amortised sweep)."""
-        now = time.monotonic()
-        for _ in range(at_most):
-            if not self._lru:
-                return
-            _conn, (_key, since) = next(iter(self._lru.items()))
-            if now - since <= self.keepalive_expiry:
-                return
-            await self._evict_lru()
-
-    def _context(self, origin: httpcore.Origin) -> ssl.SSLContext | None:
-        if origin.scheme != b"https":
-            return None
-        if self._ssl_context is None:
-            self._ssl_context = httpx.create_ssl_context()
-        return self._ssl_context
-
-    @staticmethod
-    async def _close(conn: httpcore.AsyncHTTPConnection) -> None:
-        try:
-            await conn.aclose()
-        except Exception:  # closing a broken socket: nothing left to do
-            log.debug("error closing a webhook connection", exc_info=True)
-
-
-def _skip_missing_sniffio() -> None:
-    """Remember that `sniffio` is absent so httpcore's per-request `import sniffio` fails at once.
-
-    httpcore 1.0 imports sniffio (optional) each time it creates a lock or a cancellation shield, four times per
-    request; when it is not installed every attempt searches the whole import path again (about a fifth of the
-    CPU of a request here). A None entry in sys.modules makes the import fail immediately, which is what the
-    absence means anyway (httpcore then assumes asyncio). Nothing changes when sniffio is installed.
-    """
-    if "sniffio" in sys.modules:
-        return
-    try:
-        import sniffio  # noqa: F401
-    except ImportError:
-        sys.modules["sniffio"] = None  # type: ignore[assignment]
-
-
-class _NoCookies(httpx.Cookies):
-    """A jar that keeps nothing: a webhook sender has no session with partners, and one partner's cookies must
-    not pile up in a client shared by all of them (httpx would otherwise parse every response for cookies)."""
-
-    def extract_cookies(self, response: httpx.Response) -> None:
-        return None
-
-    def set_cookie_header(self, request: httpx.Request) -> None:
-        return None
-
-
-class WebhookClient(httpx.AsyncClient):
-    """httpx.AsyncClient without a cookie jar."""
-
-    _no_cookies = _NoCookies()
-
-    @property
-    def cookies(self) -> httpx.Cookies:
-        return self._no_cookies
-
-    @cookies.setter
-    def cookies(self, value: Any) -> None:
-        raise TypeError("the webhook client keeps no cookies")
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self.aclose()
 
 
 def make_client(*, max_connections: int = 256, keepalive_expiry_s: float = 30.0,
-                timeout_s: float = DEFAULT_TIMEOUT_S) -> httpx.AsyncClient:
-    """The one client a worker delivers with: an `OriginPool` transport, keep-alive, no redirects, no environment
-    proxies, no cookies."""
-    _skip_missing_sniffio()
-    return WebhookClient(transport=OriginPool(max_connections=max_connections, keepalive_expiry=keepalive_expiry_s),
-                         timeout=httpx.Timeout(timeout_s), follow_redirects=False, trust_env=False,
-                         headers={"user-agent": USER_AGENT})
+                timeout_s: float = DEFAULT_TIMEOUT_S) -> WebhookClient:
+    """The one client a worker delivers with (`WebhookClient`): keep-alive, no redirects, no environment proxies,
+    no cookies."""
+    return WebhookClient(max_connections=max_connections, keepalive_expiry_s=keepalive_expiry_s, timeout_s=timeout_s)
+
+
+_URL_ERRORS = (aiohttp.InvalidURL, getattr(aiohttp, "NonHttpUrlClientError", aiohttp.InvalidURL))  # 3.10+
+_NO_TIMEOUT = aiohttp.ClientTimeout()  # per request: no aiohttp timers, the engine's deadline is asyncio.timeout
 
 
 def _retryable(status_code: int) -> bool:
@@ -358,7 +226,7 @@ def _retryable(status_code: int) -> bool:
 class DeliveryEngine:
     """Posts events to subscriptions; see the module docstring for the rules."""
 
-    def __init__(self, client: httpx.AsyncClient, *, schedule: Sequence[float] = DEFAULT_SCHEDULE_S,
+    def __init__(self, client: WebhookClient, *, schedule: Sequence[float] = DEFAULT_SCHEDULE_S,
                  timeout_s: float = DEFAULT_TIMEOUT_S, clock: Callable[[], datetime] = utc_now,
                  sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep, rng: random.Random | None = None,
                  jitter: float = DEFAULT_JITTER, max_in_flight: int | None = None,
@@ -375,8 +243,7 @@ class DeliveryEngine:
         self.rng = rng or random.Random()
         self.jitter = jitter
         self.max_response_bytes = max_response_bytes
-        self._timeout = httpx.Timeout(timeout_s)
-        self._urls: dict[str, httpx.URL] = {}
+        self._urls: dict[str, URL] = {}
         self._in_flight = asyncio.Semaphore(max_in_flight) if max_in_flight else None
 
     async def deliver(self, sub: Subscription, event: CloudEvent, *, body: bytes | None = None) -> DeliveryOutcome:
@@ -436,13 +303,16 @@ class DeliveryEngine:
         attempt = Attempt(n=n, at=at, status_code=status, error=error, latency_ms=round(latency_ms, 3))
         return attempt, wait, permanent
 
-    def _url(self, url: str) -> httpx.URL:
-        """Subscription URLs parsed once (httpx would parse the string on every request)."""
+    def _url(self, url: str) -> URL:
+        """Subscription URLs parsed once (aiohttp would parse the string on every request)."""
         parsed = self._urls.get(url)
         if parsed is None:
             if len(self._urls) >= URL_CACHE_SIZE:
                 self._urls.clear()
-            parsed = self._urls[url] = httpx.URL(url)
+            parsed = URL(url)
+            if parsed.scheme not in ("http", "https") or not parsed.host:
+                raise ValueError(f"{url!r} is not an absolute http(s) URL")
+            self._urls[url] = parsed
         return parsed
 
     async def _post(self, url: str, headers: dict[str, str],
@@ -454,29 +324,38 @@ class DeliveryEngine:
         permanent = False
         started = time.perf_counter()
         try:
-            async with asyncio.timeout(self.timeout_s):
-                async with self.client.stream("POST", self._url(url), content=body, headers=headers,
-                                              timeout=self._timeout) as response:
-                    status = response.status_code
+            target = self._url(url)
+        except ValueError as exc:  # not parseable, or not http(s) with a host
+            return None, None, f"unusable url: {exc}", True, (time.perf_counter() - started) * 1000
+        try:
+            async with asyncio.timeout(self.timeout_s):  # the one deadline (aiohttp's own timeouts are off)
+                async with self.client.stream("POST", target, content=body, headers=headers,
+                                              timeout=_NO_TIMEOUT) as response:
+                    status = response.status
                     retry_after = response.headers.get("retry-after")
                     await self._discard_body(response)
-        except (TimeoutError, httpx.TimeoutException) as exc:
+        except TimeoutError as exc:  # also aiohttp's ServerTimeoutError, a TimeoutError
             if status is None:  # a slow body after the status line does not undo the answer
                 error = f"timeout after {self.timeout_s:g} s ({type(exc).__name__})"
-        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+        except _URL_ERRORS as exc:
             error, permanent = f"unusable url: {exc}", True
-        except (httpx.HTTPError, OSError) as exc:
+        except (aiohttp.ClientError, OSError) as exc:
             if status is None:
                 error = f"{type(exc).__name__}: {exc}"[:300]
         return status, retry_after, error, permanent, (time.perf_counter() - started) * 1000
 
-    async def _discard_body(self, response: httpx.Response) -> None:
+    async def _discard_body(self, response: aiohttp.ClientResponse) -> None:
         """Read (and drop) the answer so the connection can be reused; stop at `max_response_bytes`."""
+        content = response.content
         seen = 0
-        async for chunk in response.aiter_raw():
+        while True:
+            chunk = await content.readany()
+            if not chunk:
+                return
             seen += len(chunk)
             if seen > self.max_response_bytes:
-                break  # closing an unread response closes its connection; a huge answer is not worth reading
+                response.close()  # drops the connection: a huge answer is not worth reading
+                return
 
 
 class KeyedQueues:
