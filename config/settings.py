@@ -109,6 +109,9 @@ class Settings(BaseSettings):
                                             description="How long an old signing secret still signs after a rotation.")
     events_stream_buffer: int = Field(default=10_000, ge=100, le=1_000_000,
                                       description="Public events kept for SSE resumption (Last-Event-ID).")
+    gc_freeze_interval_s: float = Field(
+        default=60, ge=0, description="How often the worker moves surviving objects out of the cyclic collector's "
+                                      "reach (gc.freeze); 0 never. Large heaps otherwise stall on full collections.")
     log_level: str = "INFO"
     log_json: bool = True
 

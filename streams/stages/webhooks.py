@@ -41,7 +41,7 @@ from responders.partners.delivery import (
     make_client,
     ordering_key,
 )
-from responders.partners.filters import entitled, facts_of
+from responders.partners.filters import any_type_matches, entitled, facts_of
 from responders.partners.subscriptions import Subscription, disable, wants
 from streams import metrics
 from streams.app import Runtime
@@ -169,10 +169,16 @@ class WebhookService:
             sub = views["subscriptions"].records.get(job["subscription_id"])
             targets = [(sub, job["replay_id"])] if sub is not None and sub.status == "active" else []
         else:
+            # Most events interest nobody: decide on the type header before parsing the body.
+            event_type = next((v.decode() for k, v in record.headers or () if k == "ce_type"), "")
+            candidates = [sub for sub in list(views["subscriptions"].records.values())
+                          if sub.status == "active" and any_type_matches(sub.event_types, event_type)]
+            if not candidates:
+                self.marks.read(tp, record.offset, 0)
+                return
             event = CloudEvent.from_kafka_binary(record.headers, record.value)
             facts = facts_of(event)
-            targets = [(sub, None) for sub in list(views["subscriptions"].records.values())
-                       if wants(sub, facts) and entitled(sub.grant, event)]
+            targets = [(sub, None) for sub in candidates if wants(sub, facts) and entitled(sub.grant, event)]
         done = views["webhook-log"]
         targets = [(sub, replay) for sub, replay in targets if not done.finished(sub.subscription_id, event.id, replay)]
         self.marks.read(tp, record.offset, len(targets))

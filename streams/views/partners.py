@@ -86,26 +86,41 @@ class DeliveryLogView:
         return [e for e in log.values() if status is None or e["status"] == status]
 
 
+class _Raw:
+    """A public event as read (headers and bytes); parsed on first use, i.e. only when an SSE client reads it."""
+
+    __slots__ = ("id", "headers", "value", "_event")
+
+    def __init__(self, event_id: str, headers, value: bytes) -> None:
+        self.id, self.headers, self.value, self._event = event_id, headers, value, None
+
+    @property
+    def event(self) -> CloudEvent:
+        if self._event is None:
+            self._event = CloudEvent.from_kafka_binary(self.headers, self.value)
+        return self._event
+
+
 class PublicEventsView:
     """The last `size` public events in log order, and a condition that wakes SSE streams on new ones."""
 
     def __init__(self, size: int = 10_000) -> None:
-        self.events: deque[tuple[int, CloudEvent]] = deque(maxlen=size)
+        self.events: deque[tuple[int, _Raw]] = deque(maxlen=size)
         self.seq = 0
         self.ids: dict[str, int] = {}
         self.changed = asyncio.Event()
 
     def apply_record(self, record) -> None:
-        event = CloudEvent.from_kafka_binary(record.headers, record.value)
-        if event.id in self.ids:  # a repeat after a producer's crash carries the same id
+        event_id = next((v.decode() for k, v in record.headers or () if k == "ce_id"), None)
+        if event_id is None or event_id in self.ids:  # a repeat after a producer's crash carries the same id
             return
         self.seq += 1
         if len(self.events) == self.events.maxlen:
             old_seq, old = self.events[0]
             if self.ids.get(old.id) == old_seq:
                 del self.ids[old.id]
-        self.events.append((self.seq, event))
-        self.ids[event.id] = self.seq
+        self.events.append((self.seq, _Raw(event_id, record.headers, record.value)))
+        self.ids[event_id] = self.seq
         self.changed.set()
         self.changed = asyncio.Event()
 
@@ -114,7 +129,7 @@ class PublicEventsView:
             return []
         first = self.events[0][0]
         start = max(0, seq + 1 - first)
-        return list(self.events)[start:]
+        return [(n, raw.event) for n, raw in list(self.events)[start:]]
 
     def position_of(self, event_id: str | None) -> int | None:
         """The sequence number of a known event id (None when unknown or already dropped from the buffer)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,20 +32,63 @@ class PlanFilter:
         return self.exercise is None or bool(p.get("exercise")) == self.exercise
 
 
+class JsonRecords(Mapping[str, dict[str, Any]]):
+    """Records kept as the message bytes they came in, with a few fields for filtering; parsed when read.
+
+    Why: a proposed plan is hundreds of nested dicts and lists (candidates, score parts, partner rankings). Kept
+    as objects, thousands of plans made every full garbage collection walk millions of them, stalling the worker's
+    event loop for hundreds of milliseconds every few seconds under load (measured in bench/latency.py). Bytes
+    are not tracked by the collector. Reads (API calls) parse one record; the last few hundred stay parsed.
+    """
+
+    def __init__(self, part: str, fields: tuple[str, ...], cache: int = 512) -> None:
+        self.part = part
+        self.fields = fields
+        self.raw: dict[str, bytes] = {}
+        self.meta: dict[str, dict[str, Any]] = {}
+        self._parsed: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._cache = cache
+
+    def put(self, key: str, record: dict[str, Any], message: bytes) -> None:
+        self.raw[key] = message
+        self.meta[key] = {f: record.get(f) for f in self.fields}
+        self._parsed.pop(key, None)
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        found = self._parsed.get(key)
+        if found is None:
+            found = json.loads(self.raw[key])[self.part]
+            self._parsed[key] = found
+            while len(self._parsed) > self._cache:
+                self._parsed.popitem(last=False)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+
 class PlansView:
     def __init__(self) -> None:
-        self.plans: dict[str, dict[str, Any]] = {}
-        self.interventions: dict[str, dict[str, Any]] = {}
+        self.plans = JsonRecords("plan", ("plan_id", "crisis_id", "status", "revision", "updated_at", "created_at",
+                                          "exercise"))
+        self.interventions = JsonRecords("intervention", ("intervention_id", "crisis_id", "status", "launched_at",
+                                                          "exercise"))
         self.results: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self.waiters: dict[str, asyncio.Event] = {}
 
     def apply_message(self, value: bytes) -> None:
         event = json.loads(value)
         plan, intervention, result = event.get("plan"), event.get("intervention"), event.get("result")
-        if plan is not None and _newer(plan, self.plans.get(plan["plan_id"])):
-            self.plans[plan["plan_id"]] = plan
+        if plan is not None and _newer(plan, self.plans.meta.get(plan["plan_id"])):
+            self.plans.put(plan["plan_id"], plan, value)
         if intervention is not None:
-            self.interventions[intervention["intervention_id"]] = intervention
+            self.interventions.put(intervention["intervention_id"], intervention, value)
         if result is not None:
             self.results[result["command_id"]] = result
             while len(self.results) > MAX_RESULTS:
@@ -67,15 +111,18 @@ class PlansView:
         return self.results.get(command_id)
 
     def list_plans(self, flt: PlanFilter, limit: int, cursor: str | None) -> Page:
-        rows = (p for p in self.plans.values() if flt.matches(p))
-        return paginate(rows, lambda p: (p["created_at"], p["plan_id"]), limit, cursor)
+        rows = (p for p in self.plans.meta.values() if flt.matches(p))
+        page = paginate(rows, lambda p: (p["created_at"], p["plan_id"]), limit, cursor)
+        return Page(items=[self.plans[p["plan_id"]] for p in page.items], total=page.total, next=page.next)
 
     def list_interventions(self, status: str | None, crisis_id: str | None, exercise: bool | None, limit: int,
                            cursor: str | None) -> Page:
-        rows = (i for i in self.interventions.values()
+        rows = (i for i in self.interventions.meta.values()
                 if (status is None or i["status"] == status) and (crisis_id is None or i["crisis_id"] == crisis_id)
                 and (exercise is None or bool(i.get("exercise")) == exercise))
-        return paginate(rows, lambda i: (i["launched_at"], i["intervention_id"]), limit, cursor)
+        page = paginate(rows, lambda i: (i["launched_at"], i["intervention_id"]), limit, cursor)
+        return Page(items=[self.interventions[i["intervention_id"]] for i in page.items], total=page.total,
+                    next=page.next)
 
 
 def _newer(candidate: dict[str, Any], current: dict[str, Any] | None) -> bool:
