@@ -38,6 +38,25 @@ async def flush_changelog(app: Any) -> None:
     await producer.flush()
 
 
+def each_event(stream: Any, batch: list):
+    """The batch's events, each made the stream's current event while it is handled.
+
+    Faust's rocksdb store reads a key from the partition of the *current* event (not from wherever the key was
+    written), and the changelog partition of a write is the current event's too. A handler that reads the table
+    for an event must therefore make that event current first, or a key of another partition is not found.
+    """
+    for ev in batch:
+        stream._set_current_event(getattr(ev, "carrier", ev))  # a hole's record: the event that carried it
+        yield ev
+
+
+def write_table(stream: Any, table: Any, rows) -> None:
+    """Write (event, key, value) rows, each to the changelog partition of the event that decided it."""
+    for ev, key, value in rows:
+        stream._set_current_event(getattr(ev, "carrier", ev))
+        table[key] = value
+
+
 class BatchRunner:
     def __init__(self, app: Any, stage: str, bootstrap: str, *, max_events: int = 500, within_s: float = 0.05) -> None:
         self.app = app

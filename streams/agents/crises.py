@@ -26,7 +26,7 @@ from typing import Any
 import faust
 
 from streams import metrics
-from streams.agents.batching import BatchRunner
+from streams.agents.batching import BatchRunner, each_event, write_table
 from streams.app import Runtime
 from streams.cloudevents import CloudEvent
 from streams.crises import Crisis, CrisisEvent, CrisisIndex, apply_signal, sweep
@@ -126,7 +126,7 @@ def register(runtime: Runtime) -> None:
         writes: list[tuple[Any, str, str]] = []
         pending: dict[str, Crisis] = {}  # crises written by this batch (the table gets them after the sends)
         sends = []
-        for ev in batch:
+        for ev in each_event(stream, batch):
             partition = ev.message.partition
             if owner.dirty:  # a rebalance or recovery landed while this batch was sending
                 rebuild_keeping(pending)
@@ -150,10 +150,7 @@ def register(runtime: Runtime) -> None:
                                                   "event_id": event.event_id})
         if sends:
             await asyncio.gather(*sends)
-        for ev, crisis_id, snapshot in writes:
-            # the changelog partition is the partition of the event that decided (a hole's record: its carrier's)
-            stream._set_current_event(getattr(ev, "carrier", ev))
-            table[crisis_id] = snapshot
+        write_table(stream, table, writes)
         spans: dict[int, list[int]] = {}
         for ev in batch:
             spans.setdefault(ev.message.partition, []).append(ev.message.offset)

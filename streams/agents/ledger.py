@@ -23,7 +23,7 @@ import faust
 from responders.deployments.ledger import ExpertLedger, Hold, confirm, release, try_hold
 from responders.plans.models import Command
 from streams import metrics
-from streams.agents.batching import BatchRunner
+from streams.agents.batching import BatchRunner, each_event, write_table
 from streams.app import Runtime
 
 log = logging.getLogger("rrc.ledger")
@@ -68,8 +68,7 @@ def register(runtime: Runtime) -> None:
         now = runtime.clock()
         ledgers: dict[str, tuple[Any, ExpertLedger]] = {}
         sends = []
-        for ev in batch:
-            stream._set_current_event(getattr(ev, "carrier", ev))  # table reads look in this event's partition
+        for ev in each_event(stream, batch):
             try:
                 message = json.loads(ev.value)
                 expert_id = message["expert_id"]
@@ -100,9 +99,8 @@ def register(runtime: Runtime) -> None:
                 log.exception("ledger input failed", extra={"stage": STAGE, "offset": ev.message.offset})
         if sends:
             await asyncio.gather(*sends)
-        for expert_id, (ev, ledger) in ledgers.items():
-            stream._set_current_event(getattr(ev, "carrier", ev))  # changelog partition = input partition
-            table[expert_id] = ledger.model_dump_json()
+        write_table(stream, table, [(ev, expert_id, ledger.model_dump_json())
+                                    for expert_id, (ev, ledger) in ledgers.items()])
         metrics.MESSAGES_IN.labels(STAGE).inc(len(batch))
         metrics.MESSAGES_OUT.labels(STAGE).inc(len(sends))
         metrics.LAST_PROCESSED.labels(STAGE).set(now.timestamp())

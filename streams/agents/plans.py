@@ -42,7 +42,7 @@ from responders.plans.planner import PLANNED_ON
 from responders.plans.matcher import RosterMatcher
 from responders.plans.models import PlanEvent, PlanEventType
 from streams import metrics
-from streams.agents.batching import BatchRunner
+from streams.agents.batching import BatchRunner, each_event, write_table
 from streams.app import Runtime
 from streams.cloudevents import CloudEvent
 
@@ -98,10 +98,7 @@ def register(runtime: Runtime) -> None:
         now = runtime.clock()
         books: dict[str, tuple[Any, PlanBook]] = {}  # crisis id -> (event that last changed it, its new book)
         sends = []
-        for ev in batch:
-            # The rocksdb store reads a key from the partition of the *current* event: make it this event's (the
-            # crisis's partition), or a crisis whose partition differs from the last write's is not found.
-            stream._set_current_event(getattr(ev, "carrier", ev))
+        for ev in each_event(stream, batch):
             try:
                 outcome = decide(ev, now, books)
             except Exception as exc:  # noqa: BLE001 - a poison message is logged and counted, never stops the agent
@@ -118,9 +115,8 @@ def register(runtime: Runtime) -> None:
                 sends.extend(await emit_staffing(outcome.crisis_id, outcome.staffing, now))
         if sends:
             await asyncio.gather(*sends)
-        for crisis_id, (ev, book) in books.items():
-            stream._set_current_event(getattr(ev, "carrier", ev))  # changelog partition = input partition
-            table[crisis_id] = book.model_dump_json()
+        write_table(stream, table, [(ev, crisis_id, book.model_dump_json())
+                                    for crisis_id, (ev, book) in books.items()])
         metrics.MESSAGES_IN.labels(STAGE).inc(len(batch))
         metrics.MESSAGES_OUT.labels(STAGE).inc(len(sends))
         metrics.LAST_PROCESSED.labels(STAGE).set(now.timestamp())
