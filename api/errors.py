@@ -179,9 +179,17 @@ async def _on_unhandled(request: Request, exc: Exception) -> Response:
     return error_response(500, ErrorCode.INTERNAL, detail, headers)
 
 
+async def _on_bad_cursor(request: Request, exc: Exception) -> Response:
+    """A list's `cursor` this API did not issue (raised by the views' pagination): 400 naming the field."""
+    return error_response(400, code_for(400), f"cursor: {exc}")
+
+
 def install_error_handlers(api: FastAPI) -> None:
     """Every error answer, from routes, validation or crashes, becomes `{"error", "detail"}`."""
+    from streams.views.pagination import BadCursor
+
     api.add_exception_handler(ApiError, _on_api_error)
+    api.add_exception_handler(BadCursor, _on_bad_cursor)
     api.add_exception_handler(StarletteHTTPException, _on_http_exception)
     api.add_exception_handler(RequestValidationError, _on_validation_error)
     api.add_exception_handler(Exception, _on_unhandled)

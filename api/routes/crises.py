@@ -13,7 +13,7 @@ from api.deps import RuntimeDep
 from api.errors import NotFound
 from streams.signals.models import Hazard, Kind, Severity
 from streams.views.crises import CrisisFilter, crisis_read
-from streams.views.pagination import BadCursor, MAX_LIMIT, DEFAULT_LIMIT
+from streams.views.pagination import MAX_LIMIT, DEFAULT_LIMIT
 from streams.crises.models import CrisisStatus
 
 router = APIRouter(prefix="/v1/crises", tags=["crises"])
@@ -38,13 +38,7 @@ async def list_crises(principal: PartnerOrStaffDep, runtime: RuntimeDep,
         since = since.replace(tzinfo=timezone.utc)  # a time without a zone is UTC (the crises' times are aware)
     flt = CrisisFilter(status=status, kind=kind, hazard=hazard, country=country, min_severity=min_severity,
                        since=since, exercise=_exercise_visibility(principal, exercise))
-    try:
-        page = runtime.views["crises"].list(flt, limit, cursor)
-    except BadCursor as exc:
-        from api.errors import BadRequest
-
-        raise BadRequest(f"cursor: {exc}") from exc
-    return page.to_json(crisis_read)
+    return runtime.views["crises"].list(flt, limit, cursor).to_json(crisis_read)
 
 
 @router.get("/{crisis_id}", summary="One crisis with its signals and history")

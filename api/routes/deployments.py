@@ -18,9 +18,9 @@ from api.auth.deps import CoordinatorDep, ExpertDep
 from api.auth.roles import Principal
 from api.commands import send_command
 from api.deps import RuntimeDep, WorkerDep
-from api.errors import ApiError, BadRequest, NotFound, code_for
+from api.errors import ApiError, NotFound, code_for
 from responders.deployments.machine import RequestState
-from streams.views.pagination import DEFAULT_LIMIT, MAX_LIMIT, BadCursor
+from streams.views.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 me = APIRouter(prefix="/v1/me", tags=["deployment requests"])
 requests = APIRouter(prefix="/v1/deployment-requests", tags=["deployment requests"])
@@ -49,11 +49,7 @@ async def my_requests(principal: ExpertDep, runtime: RuntimeDep, state: RequestS
                       cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
     if principal.expert_id is None:
         return {"items": [], "total": 0, "next": None}
-    try:
-        page = _view(runtime).requests_of(principal.expert_id, state.value if state else None, limit, cursor)
-    except BadCursor as exc:
-        raise BadRequest(f"cursor: {exc}") from exc
-    return page.to_json()
+    return _view(runtime).requests_of(principal.expert_id, state.value if state else None, limit, cursor).to_json()
 
 
 @requests.post("/{request_id}/accept", summary="Accept a deployment request addressed to me (expert)")

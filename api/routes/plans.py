@@ -15,10 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth.deps import CoordinatorDep
 from api.deps import RuntimeDep, WorkerDep
-from api.errors import ApiError, BadRequest, NotFound, code_for
+from api.errors import ApiError, NotFound, code_for
 from api.commands import send_command
 from responders.plans.models import InterventionStatus, PlanPatch, PlanStatus
-from streams.views.pagination import DEFAULT_LIMIT, MAX_LIMIT, BadCursor
+from streams.views.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from streams.views.plans import PlanFilter
 
 plans = APIRouter(prefix="/v1/plans", tags=["plans"])
@@ -34,20 +34,13 @@ def _view(runtime):
     return runtime.views["plans"]
 
 
-def _page(fetch):
-    try:
-        return fetch()
-    except BadCursor as exc:
-        raise BadRequest(f"cursor: {exc}") from exc
-
-
 @plans.get("", summary="Plans, oldest first, filtered by crisis and status, paginated")
 async def list_plans(principal: CoordinatorDep, runtime: RuntimeDep, crisis_id: str | None = Query(None, max_length=64),
                      status: PlanStatus | None = None, exercise: bool | None = None,
                      limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
                      cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
     flt = PlanFilter(crisis_id=crisis_id, status=status.value if status else None, exercise=exercise)
-    return _page(lambda: _view(runtime).list_plans(flt, limit, cursor)).to_json(lambda p: p)
+    return _view(runtime).list_plans(flt, limit, cursor).to_json(lambda p: p)
 
 
 @plans.get("/{plan_id}", summary="One plan: roles with ranked candidates and explanations, partner asks, targets")
@@ -77,8 +70,8 @@ async def list_interventions(principal: CoordinatorDep, runtime: RuntimeDep,
                              crisis_id: str | None = Query(None, max_length=64), exercise: bool | None = None,
                              limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
                              cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
-    return _page(lambda: _view(runtime).list_interventions(status.value if status else None, crisis_id, exercise,
-                                                           limit, cursor)).to_json(lambda i: i)
+    return _view(runtime).list_interventions(status.value if status else None, crisis_id, exercise, limit,
+                                             cursor).to_json()
 
 
 @interventions.get("/{intervention_id}", summary="One intervention with its frozen plan and target due times")

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from api.auth.deps import CoordinatorDep, ExpertOrStaffDep, PartnerOrStaffDep
 from api.auth.policy import ensure_owner
 from api.deps import RuntimeDep, WorkerDep
-from api.errors import BadRequest, Conflict, Invalid, NotFound
+from api.errors import Conflict, Invalid, NotFound
 from api.publish import publish_record, publish_records
 from responders.roster import (
     ExpertCreate,
@@ -34,7 +34,7 @@ from responders.security.targets import contact_issues
 from responders.roster.models import Expert, Partner
 from responders.roster.store import record_message
 from streams.signals.normalise import describe_validation_error
-from streams.views.pagination import DEFAULT_LIMIT, MAX_LIMIT, BadCursor
+from streams.views.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 
 class ImportIssueRead(BaseModel):
@@ -106,11 +106,7 @@ def build_router(res: RosterResource) -> APIRouter:
                            limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
                            cursor: str | None = Query(None, max_length=500)) -> dict:
         where = (lambda r: country.upper() in r.countries) if country else None
-        try:
-            page = res.store(runtime).page(limit, cursor, active=active, where=where)
-        except BadCursor as exc:
-            raise BadRequest(f"cursor: {exc}") from exc
-        return page.to_json(_read)
+        return res.store(runtime).page(limit, cursor, active=active, where=where).to_json(_read)
 
     @router.get("/{record_id}", summary=f"One of the {res.name}")
     async def get_record(record_id: str, principal: res.owner_dep, runtime: RuntimeDep) -> dict:  # type: ignore[valid-type]

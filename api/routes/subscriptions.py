@@ -22,9 +22,9 @@ from sse_starlette.sse import EventSourceResponse
 from api.auth.deps import PartnerDep, PartnerOrStaffDep
 from api.auth.roles import STAFF, Grant as TokenGrant, Principal
 from api.deps import RuntimeDep, WorkerDep
-from api.errors import BadRequest, Invalid, NotFound
+from api.errors import Invalid, NotFound
 from api.publish import publish_record, publish_records, require_running
-from responders.partners.filters import Grant, SubscriptionFilter, any_type_matches, entitled, facts_of
+from responders.partners.filters import Grant, SubscriptionFilter, entitled, facts_of
 from responders.partners.subscriptions import (
     Subscription,
     SubscriptionCreate,
@@ -36,7 +36,7 @@ from responders.partners.subscriptions import (
 from responders.security.targets import TargetRefused, check_resolved
 from streams import metrics
 from streams.cloudevents import CloudEvent
-from streams.views.pagination import DEFAULT_LIMIT, MAX_LIMIT, BadCursor, paginate
+from streams.views.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 
 router = APIRouter(prefix="/v1/subscriptions", tags=["subscriptions"])
 events = APIRouter(prefix="/v1/events", tags=["events"])
@@ -79,7 +79,7 @@ async def create(principal: PartnerDep, runtime: RuntimeDep, worker: WorkerDep,
 async def list_mine(principal: PartnerDep, runtime: RuntimeDep, limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
                     cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
     subs = runtime.views["subscriptions"].of_partner(principal.partner_id or "")
-    page = _page(lambda: paginate(subs, lambda s: (s.created_at.isoformat(), s.subscription_id), limit, cursor))
+    page = paginate(subs, lambda s: (s.created_at.isoformat(), s.subscription_id), limit, cursor)
     return page.to_json(public_view)
 
 
@@ -113,15 +113,9 @@ async def deliveries(subscription_id: str, principal: PartnerDep, runtime: Runti
                      cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
     sub = _own(runtime, principal, subscription_id)
     rows = runtime.views["webhook-log"].deliveries(sub.subscription_id, status)
-    page = _page(lambda: paginate(rows, lambda row: (-row["seq"],), limit, cursor))  # newest first
+    page = paginate(rows, lambda row: (-row["seq"],), limit, cursor)  # newest first
     return page.to_json()
 
-
-def _page(fetch):
-    try:
-        return fetch()
-    except BadCursor as exc:
-        raise BadRequest(f"cursor: {exc}") from exc
 
 
 @router.post("/{subscription_id}/replay", status_code=202,
@@ -187,18 +181,15 @@ async def _events_since(runtime, since: datetime) -> list[CloudEvent]:
 # --- the live stream ------------------------------------------------------------------------------------------
 
 def _stream_filter(event_types: str | None, kinds: str | None, hazards: str | None, countries: str | None,
-                   regions: str | None, min_severity: str | None) -> tuple[list[str], SubscriptionFilter]:
+                   regions: str | None, min_severity: str | None) -> SubscriptionFilter:
+    """The query's comma lists as one filter (event types included; none means every type)."""
     split = lambda v: [x.strip() for x in v.split(",") if x.strip()] if v else []  # noqa: E731
     try:
-        flt = SubscriptionFilter(kinds=split(kinds), hazards=split(hazards), countries=split(countries),
-                                 regions=split(regions), min_severity=min_severity or None)
-        types = [t for t in split(event_types)] or ["rrc.*"]
-        SubscriptionCreate(url="https://example.org/x", event_types=types, filters=flt)
+        return SubscriptionFilter(event_types=split(event_types), kinds=split(kinds), hazards=split(hazards),
+                                  countries=split(countries), regions=split(regions), min_severity=min_severity or None)
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"] if p not in ("filters",)) or "query"
-        raise Invalid(f"{field}: {first['msg']}") from exc
-    return types, flt
+        raise Invalid(f"{'.'.join(str(p) for p in first['loc']) or 'query'}: {first['msg']}") from exc
 
 
 @events.get("/stream", summary="Server-Sent Events of the response events I may see, filtered; resume with "
@@ -209,7 +200,7 @@ async def stream(request: Request, principal: PartnerOrStaffDep, runtime: Runtim
                  countries: str | None = Query(None, max_length=1000), regions: str | None = Query(None, max_length=500),
                  min_severity: str | None = Query(None, max_length=20),
                  last_event_id: str | None = Header(None, alias="Last-Event-ID", max_length=200)) -> EventSourceResponse:
-    types, flt = _stream_filter(event_types, kinds, hazards, countries, regions, min_severity)
+    flt = _stream_filter(event_types, kinds, hazards, countries, regions, min_severity)
     grant = Grant(restricted=True, exercise=True) if principal.role in STAFF else _grant(principal)
     view = runtime.views["public-events"]
     position = view.position_of(last_event_id)
@@ -219,8 +210,7 @@ async def stream(request: Request, principal: PartnerOrStaffDep, runtime: Runtim
         position = view.seq if last_event_id is None or not view.events else view.events[0][0] - 1
 
     def visible(event: CloudEvent) -> bool:
-        facts = facts_of(event)
-        return any_type_matches(types, facts.type) and flt.matches(facts) and entitled(grant, event)
+        return flt.matches(facts_of(event)) and entitled(grant, event)
 
     async def generate():
         seq = position

@@ -219,15 +219,21 @@ def _result(command: Command, outcome: str, code: int, detail: str | None) -> Co
 
 # --- what leaves the owner --------------------------------------------------------------------------------------
 
-def overdue(st: Staffing | dict, now: datetime) -> bool:
-    """Whether the staffing (model or its snapshot JSON) has an offer past its deadline (for the sweep)."""
+def next_deadline(st: Staffing | dict) -> datetime | None:
+    """The earliest answer deadline among the staffing's open offers (model or its snapshot JSON); None when
+    nothing waits for an answer. What the expiry sweep watches."""
     data = st.model_dump(mode="json") if isinstance(st, Staffing) else st
     if data.get("closed"):
-        return False
-    for request in data.get("requests", {}).values():
-        if request["state"] == "offered" and datetime.fromisoformat(request["respond_by"]) < now:
-            return True
-    return False
+        return None
+    deadlines = [datetime.fromisoformat(r["respond_by"]) for r in data.get("requests", {}).values()
+                 if r["state"] == "offered"]
+    return min(deadlines, default=None)
+
+
+def overdue(st: Staffing | dict, now: datetime) -> bool:
+    """Whether an offer of the staffing is past its deadline."""
+    due = next_deadline(st)
+    return due is not None and due < now
 
 
 class PublicDeploymentData(BaseModel):

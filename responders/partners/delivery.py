@@ -246,19 +246,23 @@ class DeliveryEngine:
         self._urls: dict[str, URL] = {}
         self._in_flight = asyncio.Semaphore(max_in_flight) if max_in_flight else None
 
-    async def deliver(self, sub: Subscription, event: CloudEvent, *, body: bytes | None = None) -> DeliveryOutcome:
+    async def deliver(self, sub: Subscription, event: CloudEvent, *, body: bytes | None = None,
+                      on_attempt: Callable[[Subscription, CloudEvent, Attempt], Awaitable[Any]] | None = None
+                      ) -> DeliveryOutcome:
         """Deliver `event` to `sub` until it is delivered, refused, gone or out of retries; never raises for
-        anything the partner or the network does. `body` may be passed when one event goes to many subscriptions.
+        anything the partner or the network does. `body` may be passed when one event goes to many subscriptions;
+        `on_attempt` replaces the engine's callback for this delivery (e.g. to log it with its replay id).
         """
         body = event_body(event) if body is None else body
+        on_attempt = on_attempt or self.on_attempt
         attempts: list[Attempt] = []
         n = 0
         while True:
             n += 1
             attempt, retry_after, permanent = await self._attempt(sub, event.id, body, n)
             attempts.append(attempt)
-            if self.on_attempt is not None:
-                await self.on_attempt(sub, event, attempt)
+            if on_attempt is not None:
+                await on_attempt(sub, event, attempt)
             code = attempt.status_code
             if code is not None and 200 <= code < 300:
                 return self._outcome(sub, event, "delivered", attempts)

@@ -109,30 +109,18 @@ class SigningSecret(BaseModel):
         return self.expires_at is None or now < self.expires_at
 
 
-class Subscription(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Subscription(SubscriptionCreate):
+    """A stored subscription: what the partner asked for (url, event types, filters: validated as at creation)
+    and what rrc keeps about it."""
 
     subscription_id: str
     partner_id: str
-    url: str
-    event_types: list[str] = Field(min_length=1)
-    filters: SubscriptionFilter = Field(default_factory=SubscriptionFilter)
     created_at: AwareDatetime
     grant: Grant = Field(default_factory=Grant, description="what the creating partner token may see beyond "
                                                            "public, real events (exercise, restricted)")
     status: Literal["active", "disabled"] = "active"
     disabled_reason: str | None = None
     secrets: list[SigningSecret] = Field(min_length=1, repr=False)
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, v: str) -> str:
-        return validate_url(v)
-
-    @field_validator("event_types")
-    @classmethod
-    def _types(cls, v: list[str]) -> list[str]:
-        return _patterns(v)
 
 
 def new_subscription_id() -> str:

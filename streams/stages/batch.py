@@ -73,6 +73,28 @@ def deadletter_message(topic: str, msg: ConsumerRecord, failure: Failure) -> Out
     return Output(topic=topic, value=msg.value or b"", key=msg.key, headers=headers)
 
 
+async def rewind_to_committed(consumer: AIOKafkaConsumer) -> None:
+    """After a failed batch: seek every assigned partition back to its committed offset, to fetch it again."""
+    for tp in consumer.assignment():
+        with contextlib.suppress(Exception):
+            committed = await consumer.committed(tp)
+            if committed is not None:
+                consumer.seek(tp, committed)
+
+
+async def shut_down(tasks: Iterable[asyncio.Task | None], clients: Iterable[Any]) -> None:
+    """Cancel a stage's tasks and wait for them, then stop its Kafka (or HTTP) clients, ignoring their errors."""
+    for task in tasks:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+    for client in clients:
+        if client is not None:
+            with contextlib.suppress(Exception):
+                await (client.aclose() if hasattr(client, "aclose") else client.stop())
+
+
 class BatchStage:
     """Runs `handler` over every record of `source` in consumer group `group`, writing outputs and dead letters."""
 
@@ -110,14 +132,7 @@ class BatchStage:
         log.info("stage started", extra={"stage": self.name, "source": self.source, "group": self.group})
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
-        for client in (self._consumer, self._producer):
-            if client is not None:
-                with contextlib.suppress(Exception):
-                    await client.stop()
+        await shut_down([self._task], [self._consumer, self._producer])
 
     async def _loop(self) -> None:
         assert self._consumer is not None
@@ -132,16 +147,8 @@ class BatchStage:
                 # Broker trouble: nothing was committed for this batch, so it is fetched again after the pause.
                 metrics.ERRORS.labels(self.name, type(exc).__name__).inc()
                 log.warning("stage kafka error, retrying", extra={"stage": self.name, "error": repr(exc)})
-                await self._rewind_uncommitted()
+                await rewind_to_committed(self._consumer)
                 await asyncio.sleep(1.0)
-
-    async def _rewind_uncommitted(self) -> None:
-        assert self._consumer is not None
-        for tp in self._consumer.assignment():
-            with contextlib.suppress(Exception):
-                committed = await self._consumer.committed(tp)
-                if committed is not None:
-                    self._consumer.seek(tp, committed)
 
     async def process(self, batches: dict[TopicPartition, Sequence[ConsumerRecord]]) -> None:
         """Handle a fetched batch, produce every output, and commit only once the broker has them all."""

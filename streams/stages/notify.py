@@ -9,7 +9,6 @@ sends again (at least once); receivers drop repeats by the `webhook-id` header (
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 
@@ -20,6 +19,7 @@ from aiokafka.errors import KafkaError
 from responders.notifications import Channel, EmailChannel, WebhookChannel, deliver
 from streams import metrics
 from streams.app import Runtime
+from streams.stages.batch import rewind_to_committed, shut_down
 
 log = logging.getLogger("rrc.notify")
 STAGE = "notify"
@@ -62,16 +62,7 @@ class NotificationSender:
         self._task = asyncio.create_task(self._loop(), name="stage-notify")
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
-        for client in (self._consumer, self._producer):
-            if client is not None:
-                with contextlib.suppress(Exception):
-                    await client.stop()
-        if self._client is not None:
-            await self._client.aclose()
+        await shut_down([self._task], [self._consumer, self._producer, self._client])
 
     async def _loop(self) -> None:
         assert self._consumer is not None
@@ -87,11 +78,7 @@ class NotificationSender:
             except KafkaError as exc:  # nothing committed: the batch is fetched again after the pause
                 metrics.ERRORS.labels(STAGE, type(exc).__name__).inc()
                 log.warning("notify kafka error, retrying", extra={"stage": STAGE, "error": repr(exc)})
-                for tp in self._consumer.assignment():
-                    with contextlib.suppress(Exception):
-                        committed = await self._consumer.committed(tp)
-                        if committed is not None:
-                            self._consumer.seek(tp, committed)
+                await rewind_to_committed(self._consumer)
                 await asyncio.sleep(1.0)
 
     async def _process(self, records) -> None:

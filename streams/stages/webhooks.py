@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import random
@@ -46,6 +47,7 @@ from responders.partners.subscriptions import Subscription, disable, wants
 from streams import metrics
 from streams.app import Runtime
 from streams.cloudevents import CloudEvent
+from streams.stages.batch import shut_down
 
 log = logging.getLogger("rrc.webhooks")
 STAGE = "webhooks"
@@ -97,15 +99,12 @@ class WebhookService:
         self._client = None
         self.engine: DeliveryEngine | None = None
         self._tasks: list[asyncio.Task] = []
-        # (subscription, event) -> the replay a running delivery belongs to, for its log records (the engine's
-        # attempt callback knows only the subscription and the event).
-        self._replay_ids: dict[tuple[str, str], str | None] = {}
 
     async def start(self) -> None:
         s = self.runtime.settings
         self._client = make_client(max_connections=s.webhook_max_connections, timeout_s=s.webhook_timeout_s)
         self.engine = DeliveryEngine(self._client, schedule=s.webhook_retry_s, timeout_s=s.webhook_timeout_s,
-                                     clock=self.runtime.clock, rng=random.Random(), on_attempt=self._attempted,
+                                     clock=self.runtime.clock, rng=random.Random(),
                                      max_in_flight=s.webhook_max_in_flight)
         self._producer = AIOKafkaProducer(bootstrap_servers=s.bootstrap_servers, acks="all", enable_idempotence=True,
                                           linger_ms=5, client_id="rrc-webhooks")
@@ -121,20 +120,10 @@ class WebhookService:
                        asyncio.create_task(self._committer(), name="webhooks-commit")]
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await shut_down(self._tasks, [])
         with contextlib.suppress(Exception):
-            await self._commit()
-        with contextlib.suppress(Exception):
-            await self.queues.aclose()
-        for client in (self._consumer, self._producer):
-            if client is not None:
-                with contextlib.suppress(Exception):
-                    await client.stop()
-        if self._client is not None:
-            await self._client.aclose()
+            await self._commit()  # what finished meanwhile
+        await shut_down([], [self.queues, self._consumer, self._producer, self._client])
 
     # --- reading ----------------------------------------------------------------------------------------------
 
@@ -198,8 +187,8 @@ class WebhookService:
                     outcome = DeliveryOutcome(subscription_id=sub.subscription_id, event_id=event.id,
                                               status="failed", attempts=[])
                 else:
-                    self._replay_ids[(sub.subscription_id, event.id)] = replay
-                    outcome = await self.engine.deliver(current, event, body=body)
+                    outcome = await self.engine.deliver(current, event, body=body,
+                                                        on_attempt=functools.partial(self._attempted, replay=replay))
                 await self._finished(current, event, outcome, replay, body)
             except Exception:  # noqa: BLE001 - logged; the watermark keeps the event for the next start
                 metrics.ERRORS.labels(STAGE, "delivery").inc()
@@ -212,13 +201,13 @@ class WebhookService:
 
     # --- the log ----------------------------------------------------------------------------------------------
 
-    def _log_record(self, sub: Subscription, event: CloudEvent, kind: str, **fields: Any) -> bytes:
+    @staticmethod
+    def _log_record(sub: Subscription, event: CloudEvent, replay: str | None, kind: str, **fields: Any) -> bytes:
         return json.dumps({"kind": kind, "subscription_id": sub.subscription_id, "partner_id": sub.partner_id,
                            "event_id": event.id, "event_type": event.type, "crisis_id": ordering_key(event),
-                           "replay_id": self._replay_ids.get((sub.subscription_id, event.id)), **fields},
-                          default=str).encode()
+                           "replay_id": replay, **fields}, default=str).encode()
 
-    async def _attempted(self, sub: Subscription, event: CloudEvent, attempt: Attempt) -> None:
+    async def _attempted(self, sub: Subscription, event: CloudEvent, attempt: Attempt, *, replay: str | None) -> None:
         """A failed attempt is logged at once (a retry may wait for hours, and a crash must not lose it); a
         successful one travels with the outcome record (one log write per delivery in the common case)."""
         ok = attempt.status_code is not None and 200 <= attempt.status_code < 300
@@ -229,21 +218,19 @@ class WebhookService:
             return
         assert self._producer is not None
         await self._producer.send_and_wait(self.log_topic, key=sub.subscription_id.encode(),
-                                           value=self._log_record(sub, event, "attempt",
+                                           value=self._log_record(sub, event, replay, "attempt",
                                                                   attempt=attempt.model_dump(mode="json")))
 
     async def _finished(self, sub: Subscription, event: CloudEvent, outcome: DeliveryOutcome, replay: str | None,
                         body: bytes) -> None:
         assert self._producer is not None
         now = self.runtime.clock()
-        self._replay_ids[(sub.subscription_id, event.id)] = replay
         sends = [await self._producer.send(self.log_topic, key=sub.subscription_id.encode(),
                                            value=self._log_record(
-                                               sub, event, "outcome", status=outcome.status, at=now.isoformat(),
+                                               sub, event, replay, "outcome", status=outcome.status, at=now.isoformat(),
                                                attempts=len(outcome.attempts),
                                                attempt=outcome.attempts[-1].model_dump(mode="json")
                                                if outcome.delivered else None))]
-        self._replay_ids.pop((sub.subscription_id, event.id), None)
         metrics.WEBHOOK_DELIVERIES.labels(outcome.status).inc()
         if outcome.status in ("failed", "exhausted", "gone") and outcome.attempts:
             last = outcome.attempts[-1]

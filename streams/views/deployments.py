@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from responders.deployments.owner import STAFFING_UPDATED
+from responders.deployments.owner import STAFFING_UPDATED, next_deadline
 from streams.views.pagination import Page, paginate
 
 
@@ -39,14 +39,12 @@ class DeploymentsView:
         st = message["staffing"]
         iv = message["intervention_id"]
         self.staffing[iv] = message
-        offered = []
         for rid, request in st["requests"].items():
             self.requests[rid] = request
             self.by_expert.setdefault(request["expert_id"], set()).add(rid)
-            if request["state"] == "offered":
-                offered.append(datetime.fromisoformat(request["respond_by"]))
-        if offered and not st.get("closed"):
-            self.due[iv] = Due(iv, message["crisis_id"], min(offered))
+        due = next_deadline(st)
+        if due is not None:
+            self.due[iv] = Due(iv, message["crisis_id"], due)
         else:
             self.due.pop(iv, None)
 

@@ -8,8 +8,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import time
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 
@@ -18,6 +16,7 @@ import pytest
 from streams.broker.local import free_port
 from streams.signals.models import make_signal_id
 from tests.kafka_helpers import consume, produce
+from tests.workers import spawn_worker, topic_exists, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -40,21 +39,6 @@ def event_signals(event: int) -> list[dict]:
     return out
 
 
-def spawn_worker(env: dict, log_path) -> subprocess.Popen:
-    log = open(log_path, "ab")
-    return subprocess.Popen([sys.executable, "-m", "cli.main", "worker"], env=env, stdout=log, stderr=log)
-
-
-async def wait_for(predicate, timeout: float, what: str, progress=None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = await predicate()
-        if value:
-            return value
-        await asyncio.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}" + (f"; {progress()}" if progress else ""))
-
-
 async def test_sigkill_midstream_recovers(kafka_bootstrap, topic_prefix, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("RRC_")}
     env.update(RRC_BROKER=kafka_bootstrap, RRC_TOPIC_PREFIX=topic_prefix, RRC_DATA_DIR=str(tmp_path / "data"),
@@ -70,7 +54,7 @@ async def test_sigkill_midstream_recovers(kafka_bootstrap, topic_prefix, tmp_pat
     worker = spawn_worker(env, tmp_path / "worker1.log")
     try:
         half = len(all_signals) // 2
-        await wait_for(lambda: _topic_exists(kafka_bootstrap, raw), 90, "topics")
+        await wait_for(lambda: topic_exists(kafka_bootstrap, raw), 90, "topics")
         await produce(kafka_bootstrap, raw, [(None, json.dumps(s).encode(), [("rrc-format", b"json")])
                                              for s in all_signals[:half]])
 
@@ -141,17 +125,6 @@ async def test_sigkill_midstream_recovers(kafka_bootstrap, topic_prefix, tmp_pat
         crisis = by_ref[ref]
         assert crisis["signal_count"] == len(ids) == len(set(crisis["signal_ids"]))
         assert set(crisis["signal_ids"]) == ids
-
-
-async def _topic_exists(bootstrap: str, topic: str) -> bool:
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        return topic in await admin.list_topics()
-    finally:
-        await admin.close()
 
 
 def _dump_history(path, missing: set, routed, crisis_records, names: dict) -> None:

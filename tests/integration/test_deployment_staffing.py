@@ -15,8 +15,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import time
 from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone
 
@@ -31,6 +29,7 @@ from streams.clock import set_skew
 from streams.signals.models import make_signal_id
 from tests.kafka_helpers import consume, produce
 from tests.receiver import Receiver
+from tests.workers import spawn_worker, topic_exists, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -64,11 +63,6 @@ def qualified_roster(n: int = 100, webhook: str | None = None) -> list:
                                    **({"contact": {"email": e.contact.email, "webhook_url": f"{webhook}/{e.expert_id}"}}
                                       if webhook else {})})
             for e in experts]
-
-
-def spawn(env: dict, log_path) -> subprocess.Popen:
-    log = open(log_path, "ab")
-    return subprocess.Popen([sys.executable, "-m", "cli.main", "worker"], env=env, stdout=log, stderr=log)
 
 
 class Deployments:
@@ -109,16 +103,6 @@ async def _at_least(fetch, n: int):
     return got if len(got) >= n else None
 
 
-async def wait_for(predicate, timeout: float, what: str, progress=lambda: ""):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = await predicate()
-        if value:
-            return value
-        await asyncio.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}; {progress()}")
-
-
 async def test_escalation_staffs_every_seat_without_double_booking_across_a_sigkill(kafka_bootstrap, topic_prefix,
                                                                                     tmp_path):
     skew = tmp_path / "clock-skew"
@@ -132,12 +116,10 @@ async def test_escalation_staffs_every_seat_without_double_booking_across_a_sigk
                RRC_NOTIFY_TIMEOUT_S="2", RRC_ALLOW_PRIVATE_TARGETS="true")
     t = lambda name: f"{topic_prefix}{name}"  # noqa: E731
     experts = qualified_roster(webhook=receiver.url)
-    worker = spawn(env, tmp_path / "worker1.log")
+    worker = spawn_worker(env, tmp_path / "worker1.log")
     deployments = Deployments(kafka_bootstrap, t("rrc.deployments"))
     try:
-        from tests.integration.test_crisis_recovery import _topic_exists
-
-        await wait_for(lambda: _topic_exists(kafka_bootstrap, t("rrc.ledger")), 90, "topics")
+        await wait_for(lambda: topic_exists(kafka_bootstrap, t("rrc.ledger")), 90, "topics")
         await produce(kafka_bootstrap, t("rrc.roster.experts"),
                       [(e.expert_id.encode(), e.model_dump_json().encode(), None) for e in experts])
         # A partner subscribed to everything: what it receives must never name or reach an expert.
@@ -202,7 +184,7 @@ async def test_escalation_staffs_every_seat_without_double_booking_across_a_sigk
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=30)
         await commands(kafka_bootstrap, t("rrc.commands"), [answer(st_a, r, True, now, 1) for r in accepts[3:]])
-        worker = spawn(env, tmp_path / "worker2.log")
+        worker = spawn_worker(env, tmp_path / "worker2.log")
 
         # Time moves past the silent offers' deadline: the sweep expires them and the seats move on.
         set_skew(skew, SKEW_S)

@@ -30,6 +30,7 @@ from streams.broker.local import free_port
 from streams.cloudevents import CloudEvent
 from tests.kafka_helpers import produce
 from tests.receiver import Receiver
+from tests.workers import spawn_worker, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -74,11 +75,6 @@ def token(env: dict, role: str, *extra: str) -> str:
     return out.stdout.strip()
 
 
-def spawn(env: dict, log_path) -> subprocess.Popen:
-    log = open(log_path, "ab")
-    return subprocess.Popen([sys.executable, "-m", "cli.main", "worker"], env=env, stdout=log, stderr=log)
-
-
 async def healthy(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient() as client:
@@ -91,16 +87,6 @@ async def healthy(url: str, proc: subprocess.Popen, timeout: float = 120) -> Non
                 pass
             await asyncio.sleep(0.5)
     raise AssertionError("the worker never became healthy")
-
-
-async def until(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = await predicate()
-        if value:
-            return value
-        await asyncio.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def standard_webhooks_signature(secret: str, headers: dict, body: bytes) -> str:
@@ -128,7 +114,7 @@ async def test_partners_get_what_they_asked_for_signed_once_across_retries_and_a
                  "gone": Receiver(answer=lambda r: (410, {}))}
     for rx in receivers.values():
         await rx.__aenter__()
-    worker = spawn(env, tmp_path / "worker1.log")
+    worker = spawn_worker(env, tmp_path / "worker1.log")
     try:
         await healthy(url, worker)
         clients, subs, secrets = {}, {}, {}
@@ -157,26 +143,26 @@ async def test_partners_get_what_they_asked_for_signed_once_across_retries_and_a
             return all(len([d for d in rows if d["status"] == "delivered"]) == len(ASKS[n][1])
                        for n, rows in zip(("quakes", "turkey-staff"), done))
 
-        await until(fast_ones_logged, 60, "the fast partners' deliveries in their logs")
-        await until(lambda: _async(all(calls[f"evt-hook-{i}"] >= 1 for i in ASKS["asia-severe"][1])), 30,
+        await wait_for(fast_ones_logged, 60, "the fast partners' deliveries in their logs")
+        await wait_for(lambda: _async(all(calls[f"evt-hook-{i}"] >= 1 for i in ASKS["asia-severe"][1])), 30,
                     "first attempts at the flaky receiver")
         worker.send_signal(signal.SIGKILL)  # in the middle of the flaky receiver's retries
         worker.wait(timeout=30)
-        worker = spawn(env, tmp_path / "worker2.log")
+        worker = spawn_worker(env, tmp_path / "worker2.log")
         await healthy(url, worker)
 
         async def flaky_done():
             rows = await log_of("asia-severe")
             return len([d for d in rows if d["status"] == "delivered"]) == len(ASKS["asia-severe"][1]) and rows
 
-        flaky_log = await until(flaky_done, 90, "the flaky partner's deliveries")
-        gone = await until(lambda: _sub_status(clients["gone"], subs["gone"], "disabled"), 30, "the 410 disable")
+        flaky_log = await wait_for(flaky_done, 90, "the flaky partner's deliveries")
+        gone = await wait_for(lambda: _sub_status(clients["gone"], subs["gone"], "disabled"), 30, "the 410 disable")
         assert "410" in gone["disabled_reason"]
         before = len(receivers["gone"].requests)
         await produce(kafka_bootstrap, f"{topic_prefix}rrc.response-events",
                       [(b"cri-late", *reversed(event(9, "rrc.crisis.opened", "flood", ["PAK"],
                                                      "extreme").to_kafka_binary()))])
-        await until(lambda: _async(calls["evt-hook-9"] >= 3), 30, "the late event at the flaky receiver")
+        await wait_for(lambda: _async(calls["evt-hook-9"] >= 3), 30, "the late event at the flaky receiver")
         await asyncio.sleep(1)
         assert len(receivers["gone"].requests) == before, "a disabled subscription got another call"
     finally:

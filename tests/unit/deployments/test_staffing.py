@@ -3,7 +3,7 @@ relaxed rematching runs once, then a warning; no expert is ever held twice for o
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
