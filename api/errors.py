@@ -186,7 +186,7 @@ async def _on_bad_cursor(request: Request, exc: Exception) -> Response:
 
 def install_error_handlers(api: FastAPI) -> None:
     """Every error answer, from routes, validation or crashes, becomes `{"error", "detail"}`."""
-    from streams.views.pagination import BadCursor
+    from vocabulary.pagination import BadCursor
 
     api.add_exception_handler(ApiError, _on_api_error)
     api.add_exception_handler(BadCursor, _on_bad_cursor)

@@ -6,8 +6,8 @@ import asyncio
 
 from api.errors import ApiError
 from streams.app import Runtime
-from streams.signals.models import Signal
-from streams.signals.normalise import FORMAT_HEADER
+from vocabulary.signals import Signal
+from responders.signals.normalise import FORMAT_HEADER
 from streams.worker import Worker, WorkerState
 
 

@@ -22,8 +22,8 @@ from aiokafka import AIOKafkaProducer
 from streams import metrics
 from streams.app import build_app
 from streams.broker.throwaway import broker_for_run
-from streams.crises import CrisisIndex, correlate
-from streams.signals.models import Signal, iso3_codes, make_signal_id
+from responders.crises import CrisisIndex, correlate
+from vocabulary.signals import Signal, iso3_codes, make_signal_id
 from streams.worker import Worker
 
 COUNTRIES = sorted(iso3_codes())[:200]

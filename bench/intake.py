@@ -22,7 +22,7 @@ from aiokafka import AIOKafkaProducer
 from config.topics import ALL_TOPICS
 from streams.broker.admin import ensure_topics
 from streams.broker.throwaway import broker_for_run
-from streams.signals.models import make_signal_id
+from vocabulary.signals import make_signal_id
 from streams.stages.batch import BatchStage
 from streams.stages.normalise import make_handler
 

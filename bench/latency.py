@@ -32,7 +32,7 @@ from responders.roster.store import record_message
 from streams.app import build_app
 from streams.broker.local import free_port
 from streams.broker.throwaway import broker_for_run
-from streams.signals.models import make_signal_id
+from vocabulary.signals import make_signal_id
 from streams.worker import Worker
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -37,7 +37,7 @@ from responders.partners.subscriptions import SubscriptionCreate, create_subscri
 from streams.app import build_app
 from streams.broker.admin import ensure_topics
 from streams.broker.throwaway import broker_for_run
-from streams.cloudevents import CloudEvent
+from vocabulary.cloudevents import CloudEvent
 from streams.stages.webhooks import WebhookService
 from streams.views.partners import DeliveryLogView, SubscriptionsView
 from streams.views.reader import TopicReader

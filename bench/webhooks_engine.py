@@ -36,7 +36,7 @@ from common import emit, peak_rss_mb, percentile
 from responders.partners.delivery import DeliveryEngine, KeyedQueues, event_body, fan_out, make_client
 from responders.partners.filters import SubscriptionFilter
 from responders.partners.subscriptions import Subscription, SubscriptionCreate, create_subscription, wants
-from streams.cloudevents import CloudEvent
+from vocabulary.cloudevents import CloudEvent
 
 HAZARDS = ["earthquake", "flood", "drought", "cyclone", "wildfire", "epidemic", "landslide", "tsunami"]
 COUNTRIES = ["AFG", "TUR", "PHL", "MEX", "HTI", "BGD", "PAK", "IDN", "NPL", "ETH", "SOM", "SDN", "MOZ", "MMR",

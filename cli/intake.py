@@ -16,8 +16,8 @@ FORMAT_HELP = "auto|cap|gdacs|usgs|reliefweb|acled|indicators|json"
 
 def _read(file: Path, fmt: str, indicator: str | None):
     """Read and parse FILE; exits 2 when it cannot be read or the format is unknown."""
-    from streams.intake import FORMATS, parse
-    from streams.intake.exceptions import UnknownFormat, UnreadableInput
+    from responders.intake import FORMATS, parse
+    from responders.intake.exceptions import UnknownFormat, UnreadableInput
 
     if fmt not in FORMATS:
         typer.echo(f"rrc: unknown format {fmt!r} (choose one of {', '.join(FORMATS)})", err=True)
@@ -81,7 +81,7 @@ async def _publish(settings, signals) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from config.topics import SIGNALS_RAW
-    from streams.signals.normalise import FORMAT_HEADER
+    from responders.signals.normalise import FORMAT_HEADER
 
     producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers, acks="all", enable_idempotence=True,
                                 linger_ms=10)

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from config.taxonomy import Objective, load_taxonomy
-from streams.signals.models import Hazard, Severity
+from vocabulary.signals import Hazard, Severity
 
 TEMPLATES_PATH = Path(__file__).with_name("plan_templates.yaml")
 Id = str

@@ -16,7 +16,7 @@ from config import topics as spec
 from responders.deployments.owner import STAFFING_UPDATED, PublicDeploymentData
 from responders.deployments.staffing import DeploymentEvent
 from responders.plans.models import COMMAND_RESULT, REVISED, SUPERSEDED, CommandResult, Intervention, Plan
-from streams.crises.models import Crisis, CrisisEventType, FieldChange
+from responders.crises.models import Crisis, CrisisEventType, FieldChange
 
 PUBLIC = "response-events"
 

@@ -11,7 +11,7 @@ from api.audit.events import Outcome
 from api.auth.deps import AdminDep
 from api.deps import RuntimeDep
 from streams.views.audit import AuditFilter
-from streams.views.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from vocabulary.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 

@@ -11,10 +11,10 @@ from api.auth.deps import PartnerOrStaffDep
 from api.auth.roles import Grant, Principal, Role
 from api.deps import RuntimeDep
 from api.errors import NotFound
-from streams.signals.models import Hazard, Kind, Severity
+from vocabulary.signals import Hazard, Kind, Severity
 from streams.views.crises import CrisisFilter, crisis_read
-from streams.views.pagination import MAX_LIMIT, DEFAULT_LIMIT
-from streams.crises.models import CrisisStatus
+from vocabulary.pagination import MAX_LIMIT, DEFAULT_LIMIT
+from responders.crises.models import CrisisStatus
 
 router = APIRouter(prefix="/v1/crises", tags=["crises"])
 

@@ -20,7 +20,7 @@ from api.commands import send_command
 from api.deps import RuntimeDep, WorkerDep
 from api.errors import ApiError, NotFound, code_for
 from responders.deployments.machine import RequestState
-from streams.views.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from vocabulary.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 me = APIRouter(prefix="/v1/me", tags=["deployment requests"])
 requests = APIRouter(prefix="/v1/deployment-requests", tags=["deployment requests"])

@@ -18,7 +18,7 @@ from api.deps import RuntimeDep, WorkerDep
 from api.errors import ApiError, NotFound, code_for
 from api.commands import send_command
 from responders.plans.models import InterventionStatus, PlanPatch, PlanStatus
-from streams.views.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from vocabulary.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from streams.views.plans import PlanFilter
 
 plans = APIRouter(prefix="/v1/plans", tags=["plans"])

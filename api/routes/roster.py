@@ -33,8 +33,8 @@ from responders.roster.exceptions import UnreadableImport
 from responders.security.targets import contact_issues
 from responders.roster.models import Expert, Partner
 from responders.roster.store import record_message
-from streams.signals.normalise import describe_validation_error
-from streams.views.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from responders.signals.normalise import describe_validation_error
+from vocabulary.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 
 class ImportIssueRead(BaseModel):

@@ -13,7 +13,7 @@ from api.deps import RuntimeDep, WorkerDep
 from api.errors import BadRequest, Invalid
 from api.publish import publish_signals
 from streams import metrics
-from streams.signals.intake import IntakeResult, parse_feed, validate_signals
+from responders.signals.intake import IntakeResult, parse_feed, validate_signals
 
 router = APIRouter(prefix="/v1/signals", tags=["signals"])
 
@@ -57,8 +57,8 @@ async def post_signals(principal: CoordinatorDep, runtime: RuntimeDep, worker: W
 async def post_feed(principal: CoordinatorDep, runtime: RuntimeDep, worker: WorkerDep, request: Request,
                     format: str = Query("auto", description="auto|cap|gdacs|usgs|reliefweb|acled|indicators|json"),
                     indicator: str | None = Query(None, max_length=200)) -> JSONResponse:
-    from streams.intake import FORMATS
-    from streams.intake.exceptions import UnknownFormat, UnreadableInput
+    from responders.intake import FORMATS
+    from responders.intake.exceptions import UnknownFormat, UnreadableInput
 
     if format not in FORMATS:
         raise BadRequest(f"format: unknown format {format!r}; one of {', '.join(FORMATS)}")

@@ -35,8 +35,8 @@ from responders.partners.subscriptions import (
 )
 from responders.security.targets import TargetRefused, check_resolved
 from streams import metrics
-from streams.cloudevents import CloudEvent
-from streams.views.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
+from vocabulary.cloudevents import CloudEvent
+from vocabulary.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 
 router = APIRouter(prefix="/v1/subscriptions", tags=["subscriptions"])
 events = APIRouter(prefix="/v1/events", tags=["events"])

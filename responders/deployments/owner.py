@@ -49,7 +49,7 @@ from responders.plans.models import (
 from responders.matching.requests import RoleRequest
 from responders.plans.models import COMMAND_RESULT
 from responders.plans.planner import MAX_COMMANDS_REMEMBERED, event_id_for, on_command
-from streams.signals.models import Hazard, kind_of
+from vocabulary.signals import Hazard, kind_of
 
 STAFFING_COMMANDS = frozenset({"answer_request", "hold_result", "expire_due"})
 STAFFING_UPDATED = "rrc.staffing.updated"  # internal: the staffing snapshot on rrc.deployments, for the views

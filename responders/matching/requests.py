@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from config.taxonomy import Taxonomy, load_taxonomy
 from responders.roster.values import CapabilityId, Countries, LanguageCode, Level, SaneDate, SkillId
-from streams.signals.models import Hazard, Kind, kind_of
+from vocabulary.signals import Hazard, Kind, kind_of
 
 
 class Reservation(NamedTuple):

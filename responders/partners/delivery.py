@@ -55,7 +55,7 @@ from responders.partners import signing
 from responders.partners.filters import facts_of
 from responders.partners.retry import DEFAULT_JITTER, DEFAULT_SCHEDULE_S, next_delay, parse_retry_after
 from responders.partners.subscriptions import Subscription, active_secrets, wants
-from streams.cloudevents import CloudEvent
+from vocabulary.cloudevents import CloudEvent
 from yarl import URL
 
 log = logging.getLogger("rrc.partners.delivery")

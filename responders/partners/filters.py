@@ -32,7 +32,7 @@ from typing import Any, Literal
 import pycountry
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from streams.cloudevents import CloudEvent
+from vocabulary.cloudevents import CloudEvent
 
 SEVERITY_ORDER: tuple[str, ...] = ("minor", "moderate", "severe", "extreme")
 SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITY_ORDER)}
@@ -172,7 +172,7 @@ def facts_of(event: CloudEvent) -> EventFacts:
 
 def _kind_of(hazard: str | None) -> str | None:
     """Plan and deployment events name the hazard, not the kind: derive it (earthquake -> disaster)."""
-    from streams.signals.models import Hazard, kind_of
+    from vocabulary.signals import Hazard, kind_of
 
     try:
         return kind_of(Hazard(hazard)).value if hazard else None

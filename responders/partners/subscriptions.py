@@ -31,7 +31,7 @@ from responders.partners.filters import (
     validate_type_pattern,
 )
 from responders.partners.signing import decode_secret, new_secret
-from streams.cloudevents import CloudEvent
+from vocabulary.cloudevents import CloudEvent
 
 MAX_URL_LENGTH = 2048
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})

@@ -7,7 +7,7 @@ from typing import Callable, Generic, Iterable, TypeVar
 from pydantic import BaseModel
 
 from responders.roster.models import Expert, Partner
-from streams.views.pagination import Page, paginate
+from vocabulary.pagination import Page, paginate
 
 R = TypeVar("R", bound=BaseModel)
 

@@ -28,11 +28,11 @@ import faust
 from streams import metrics
 from streams.agents.batching import BatchRunner, each_event, write_table
 from streams.app import Runtime
-from streams.cloudevents import CloudEvent
-from streams.crises import Crisis, CrisisEvent, CrisisIndex, apply_signal, sweep
+from vocabulary.cloudevents import CloudEvent
+from responders.crises import Crisis, CrisisEvent, CrisisIndex, apply_signal, sweep
 from streams.partitioning import partition_for_repeated
-from streams.signals.models import Signal
-from streams.signals.normalise import describe_validation_error
+from vocabulary.signals import Signal
+from responders.signals.normalise import describe_validation_error
 
 log = logging.getLogger("rrc.crises")
 

@@ -44,7 +44,7 @@ from responders.plans.models import PlanEvent, PlanEventType
 from streams import metrics
 from streams.agents.batching import BatchRunner, each_event, write_table
 from streams.app import Runtime
-from streams.cloudevents import CloudEvent
+from vocabulary.cloudevents import CloudEvent
 
 log = logging.getLogger("rrc.plans")
 STAGE = "plan"

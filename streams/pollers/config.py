@@ -19,7 +19,7 @@ _BAD_HEADER_CHARS = re.compile(r"[\r\n\x00]")
 
 
 class FeedFormat(StrEnum):
-    """The intake formats (`streams.intake.FORMATS`); sent as the rrc-format header."""
+    """The intake formats (`responders.intake.FORMATS`); sent as the rrc-format header."""
 
     AUTO = "auto"
     CAP = "cap"

@@ -6,7 +6,7 @@ from typing import Protocol, Sequence
 
 from streams.pollers.config import FeedConfig
 from streams.pollers.poll import Publish
-from streams.signals.normalise import FORMAT_HEADER
+from responders.signals.normalise import FORMAT_HEADER
 
 FEED_HEADER = "rrc-feed"
 

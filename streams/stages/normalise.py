@@ -2,7 +2,7 @@
 
 The second output is the same signal keyed by its correlation key, on the partition `partition_for(key)`,
 so the crisis agent that owns a correlation key sees every signal that could join its crises (see
-streams.crises.keys.correlation_key). Failures go to rrc.signals.deadletter with the original bytes.
+responders.crises.keys.correlation_key). Failures go to rrc.signals.deadletter with the original bytes.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from aiokafka import ConsumerRecord
 
 from streams import metrics
 from streams.app import Runtime
-from streams.crises.keys import correlation_key
+from responders.crises.keys import correlation_key
 from streams.partitioning import partition_for_repeated
-from streams.signals.normalise import format_of, normalise
+from responders.signals.normalise import format_of, normalise
 from streams.stages.batch import BatchStage, Failure, Output, Result
 
 

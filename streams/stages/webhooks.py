@@ -46,7 +46,7 @@ from responders.partners.filters import any_type_matches, entitled, facts_of
 from responders.partners.subscriptions import Subscription, disable, wants
 from streams import metrics
 from streams.app import Runtime
-from streams.cloudevents import CloudEvent
+from vocabulary.cloudevents import CloudEvent
 from streams.stages.batch import shut_down
 
 log = logging.getLogger("rrc.webhooks")

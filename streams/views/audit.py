@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from streams.views.pagination import Page, paginate
+from vocabulary.pagination import Page, paginate
 
 REQUIRED_FIELDS = ("audit_id", "at", "actor", "role", "action", "operation", "status", "outcome", "affected")
 

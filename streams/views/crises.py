@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from streams.signals.models import Severity
-from streams.views.pagination import Page, paginate
+from vocabulary.signals import Severity
+from vocabulary.pagination import Page, paginate
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from responders.deployments.owner import STAFFING_UPDATED, next_deadline
-from streams.views.pagination import Page, paginate
+from vocabulary.pagination import Page, paginate
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections import OrderedDict, deque
 from typing import Any
 
 from responders.partners.subscriptions import Subscription
-from streams.cloudevents import CloudEvent
+from vocabulary.cloudevents import CloudEvent
 
 MAX_DELIVERIES_PER_SUBSCRIPTION = 1000
 MAX_DONE_REMEMBERED = 2_000_000

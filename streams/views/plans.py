@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from streams.views.pagination import Page, paginate
+from vocabulary.pagination import Page, paginate
 
 MAX_RESULTS = 10_000
 

@@ -12,7 +12,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from responders.roster import generate_roster
-from streams.views.pagination import encode_cursor
+from vocabulary.pagination import encode_cursor
 from tests.e2e.conftest import wait_until
 
 pytestmark = pytest.mark.e2e

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from streams.broker.local import free_port
-from streams.signals.models import make_signal_id
+from vocabulary.signals import make_signal_id
 from tests.kafka_helpers import consume, produce
 from tests.workers import spawn_worker, topic_exists, wait_for
 

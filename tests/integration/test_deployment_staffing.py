@@ -26,7 +26,7 @@ from responders.plans.models import Command
 from responders.roster import generate_roster
 from streams.broker.local import free_port
 from streams.clock import set_skew
-from streams.signals.models import make_signal_id
+from vocabulary.signals import make_signal_id
 from tests.kafka_helpers import consume, produce
 from tests.receiver import Receiver
 from tests.workers import spawn_worker, topic_exists, wait_for

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from streams.signals.models import make_signal_id
+from vocabulary.signals import make_signal_id
 from tests.kafka_helpers import consume, produce
 
 pytestmark = pytest.mark.integration

@@ -27,7 +27,7 @@ import pytest
 
 from responders.partners.signing import verify
 from streams.broker.local import free_port
-from streams.cloudevents import CloudEvent
+from vocabulary.cloudevents import CloudEvent
 from tests.kafka_helpers import produce
 from tests.receiver import Receiver
 from tests.workers import spawn_worker, wait_for

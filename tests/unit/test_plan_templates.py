@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from config.plan_templates import REQUIRED_HAZARDS, TEMPLATES_PATH, TargetKind, TemplateSet, load_templates
 from config.taxonomy import Objective, load_taxonomy
-from streams.signals.models import Hazard, Severity
+from vocabulary.signals import Hazard, Severity
 
 SUDDEN_ONSET = (Hazard.EARTHQUAKE, Hazard.FLOOD, Hazard.TROPICAL_CYCLONE)
 CONFLICT = (Hazard.ARMED_CONFLICT, Hazard.CIVIL_UNREST)

@@ -10,7 +10,7 @@ import pytest
 from api.audit.events import RequestFacts, build_event
 from api.auth.roles import Principal, Role
 from streams.views.audit import AuditFilter, AuditView, BadAuditEvent
-from streams.views.pagination import BadCursor, encode_cursor
+from vocabulary.pagination import BadCursor, encode_cursor
 
 T0 = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
 ALICE = Principal(token_id="aaaaaaaaaaaaaaaa", role=Role.COORDINATOR)

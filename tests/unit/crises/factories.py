@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pycountry
 
-from streams.signals.models import (
+from vocabulary.signals import (
     Hazard,
     Location,
     Magnitude,

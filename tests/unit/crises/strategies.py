@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from hypothesis import strategies as st
 
-from streams.signals.models import Hazard, Severity, SignalStatus
+from vocabulary.signals import Hazard, Severity, SignalStatus
 
 from .factories import T0, make_signal
 

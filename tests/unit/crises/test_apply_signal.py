@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from streams.crises import (
+from responders.crises import (
     CrisisEventType,
     CrisisIndex,
     CrisisStatus,
@@ -13,7 +13,7 @@ from streams.crises import (
     close_crisis,
     correlate,
 )
-from streams.signals.models import Hazard, Severity, SignalStatus
+from vocabulary.signals import Hazard, Severity, SignalStatus
 
 from .factories import T0, by_source_id, days, make_signal, usgs_signals
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from streams.crises import (
+from responders.crises import (
     CrisisClosedError,
     CrisisEventType,
     CrisisIndex,
@@ -18,7 +18,7 @@ from streams.crises import (
     stabilising_crises,
     sweep,
 )
-from streams.signals.models import Hazard
+from vocabulary.signals import Hazard
 
 from .factories import T0, days, make_signal
 

@@ -3,8 +3,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.crises.geo import GeoGrid, distance_km
-from streams.signals.models import Location
+from responders.crises.geo import GeoGrid, distance_km
+from vocabulary.signals import Location
 
 HERAT = Location(lat=34.35, lon=62.20)
 KABUL = Location(lat=34.53, lon=69.17)

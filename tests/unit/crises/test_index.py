@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.crises import (
+from responders.crises import (
     Crisis,
     CrisisAlreadyIndexed,
     CrisisIndex,

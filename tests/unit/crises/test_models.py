@@ -2,9 +2,9 @@
 
 import pytest
 
-from streams.crises import Crisis, CrisisEvent, CrisisIndex, correlate
-from streams.crises.models import HistoryEntry, trusted
-from streams.signals.models import Severity
+from responders.crises import Crisis, CrisisEvent, CrisisIndex, correlate
+from responders.crises.models import HistoryEntry, trusted
+from vocabulary.signals import Severity
 
 from .factories import T0, days, make_signal, usgs_signals
 

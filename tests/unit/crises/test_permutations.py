@@ -14,8 +14,8 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.crises import CrisisIndex, correlate
-from streams.signals.models import Hazard, Severity, SignalStatus
+from responders.crises import CrisisIndex, correlate
+from vocabulary.signals import Hazard, Severity, SignalStatus
 
 from .factories import T0, make_signal
 

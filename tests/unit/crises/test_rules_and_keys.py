@@ -2,9 +2,9 @@
 
 import pytest
 
-from streams.crises import HazardFamily, correlation_key, hazard_family
-from streams.crises.refs import normalise_strong_ref, strong_refs
-from streams.signals.models import Hazard, SignalStatus
+from responders.crises import HazardFamily, correlation_key, hazard_family
+from responders.crises.refs import normalise_strong_ref, strong_refs
+from vocabulary.signals import Hazard, SignalStatus
 
 from .factories import make_signal
 

@@ -3,7 +3,7 @@
 import random
 from datetime import timedelta
 
-from streams.crises import CrisisIndex, correlate
+from responders.crises import CrisisIndex, correlate
 
 from .factories import USGS_SIGNIFICANT, by_source_id, usgs_signals
 

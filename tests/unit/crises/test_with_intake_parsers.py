@@ -1,13 +1,13 @@
-"""Cross-check with the intake adapters (skipped when streams.intake is not available)."""
+"""Cross-check with the intake adapters (skipped when responders.intake is not available)."""
 
 import pytest
 
-from streams.crises import CrisisIndex, correlate
+from responders.crises import CrisisIndex, correlate
 
 from .factories import DATA, USGS_SIGNIFICANT
 from .test_usgs_sample import HERAT_IDS
 
-intake = pytest.importorskip("streams.intake")
+intake = pytest.importorskip("responders.intake")
 
 
 def test_parsed_usgs_feed_gives_one_herat_crisis_and_redelivery_is_a_no_op():

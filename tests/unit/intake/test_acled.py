@@ -7,10 +7,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from streams.intake import detect_format, parse
-from streams.intake.acled import parse_acled, severity_for
-from streams.intake.exceptions import UnreadableInput
-from streams.signals.models import Certainty, Hazard, Kind, Severity
+from responders.intake import detect_format, parse
+from responders.intake.acled import parse_acled, severity_for
+from responders.intake.exceptions import UnreadableInput
+from vocabulary.signals import Certainty, Hazard, Kind, Severity
 
 CURRENT = """event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,tags,timestamp
 AFG71234,2023-10-07,2023,1,Political violence,Battles,Armed clash,Military Forces of Afghanistan (2021-),,1,NSAG,,2,12,,4,Caucasus and Central Asia,Afghanistan,Herat,Zindah Jan,,Zindah Jan,34.3421,61.7458,2,Local media,National,Clash reported near the district centre.,27,,1697000000

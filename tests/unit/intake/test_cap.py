@@ -6,10 +6,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from streams.intake import parse
-from streams.intake.cap import parse_cap
-from streams.intake.exceptions import UnreadableInput
-from streams.signals.models import Certainty, Hazard, Kind, Severity, SignalStatus, Urgency, make_signal_id
+from responders.intake import parse
+from responders.intake.cap import parse_cap
+from responders.intake.exceptions import UnreadableInput
+from vocabulary.signals import Certainty, Hazard, Kind, Severity, SignalStatus, Urgency, make_signal_id
 
 CAP12 = "urn:oasis:names:tc:emergency:cap:1.2"
 

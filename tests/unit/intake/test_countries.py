@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from streams.intake.countries import (
+from responders.intake.countries import (
     find_countries, is_aggregate, iso3_from_numeric, resolve_country, us_state_in_place, valid_iso3,
 )
 

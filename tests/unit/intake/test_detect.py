@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from streams.intake import FORMATS, detect_format, parse
-from streams.intake.exceptions import UnknownFormat, UnreadableInput
+from responders.intake import FORMATS, detect_format, parse
+from responders.intake.exceptions import UnknownFormat, UnreadableInput
 
 
 def test_formats_tuple():

@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from streams.intake.exceptions import UnreadableInput
-from streams.intake.gdacs import parse_gdacs
-from streams.signals.models import Hazard, Severity, SignalStatus, Urgency
+from responders.intake.exceptions import UnreadableInput
+from responders.intake.gdacs import parse_gdacs
+from vocabulary.signals import Hazard, Severity, SignalStatus, Urgency
 
 FEED = "gdacs/gdacs_rss_2019-12-30.xml"
 

@@ -7,10 +7,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from streams.intake import parse
-from streams.intake.exceptions import UnreadableInput
-from streams.intake.indicators import parse_indicators
-from streams.signals.models import Hazard, Kind, Severity, make_signal_id
+from responders.intake import parse
+from responders.intake.exceptions import UnreadableInput
+from responders.intake.indicators import parse_indicators
+from vocabulary.signals import Hazard, Kind, Severity, make_signal_id
 
 WB = "economic/world_bank_gdp_current_usd_17_economies_2000-2023.csv"
 ILO = "economic/ilostat_unemployment_rate_25-54_by_education_12_countries.csv"

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from streams.intake import detect_format, parse
-from streams.intake.exceptions import UnreadableInput
-from streams.intake.jsonfeed import parse_json
-from streams.signals.models import Hazard, Kind, make_signal_id
+from responders.intake import detect_format, parse
+from responders.intake.exceptions import UnreadableInput
+from responders.intake.jsonfeed import parse_json
+from vocabulary.signals import Hazard, Kind, make_signal_id
 
 
 def signal_dict(source_id: str = "EQ-1", **changes) -> dict:

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from streams.intake import PARSERS, ParseResult, parse
-from streams.intake.exceptions import UnknownFormat, UnreadableInput
-from streams.signals.models import Signal
+from responders.intake import PARSERS, ParseResult, parse
+from responders.intake.exceptions import UnknownFormat, UnreadableInput
+from vocabulary.signals import Signal
 
 from .conftest import shared_data_dir
 from .test_samples import EXPECTED

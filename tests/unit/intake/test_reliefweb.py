@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from streams.intake.exceptions import UnreadableInput
-from streams.intake.reliefweb import parse_reliefweb
-from streams.signals.models import Hazard, Kind, SignalStatus, Urgency
+from responders.intake.exceptions import UnreadableInput
+from responders.intake.reliefweb import parse_reliefweb
+from vocabulary.signals import Hazard, Kind, SignalStatus, Urgency
 
 LIST = "reliefweb/disasters_list_preset-external_limit-1000.json"
 

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from streams.intake import parse
-from streams.intake.exceptions import UnreadableInput
-from streams.intake.safexml import child_text, parse_xml
+from responders.intake import parse
+from responders.intake.exceptions import UnreadableInput
+from responders.intake.safexml import child_text, parse_xml
 
 LOLS = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
 BILLION_LAUGHS = (f'<?xml version="1.0"?><!DOCTYPE alert [<!ENTITY lol0 "lol">{LOLS}]>'

@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from streams.intake import detect_format, parse
-from streams.signals.models import Signal
+from responders.intake import detect_format, parse
+from vocabulary.signals import Signal
 
 # file -> (detected format, signals, rejections)
 EXPECTED = {

@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from streams.intake.exceptions import UnreadableInput
-from streams.intake.usgs import parse_usgs, severity_for
-from streams.signals.models import Certainty, Hazard, Severity
+from responders.intake.exceptions import UnreadableInput
+from responders.intake.usgs import parse_usgs, severity_for
+from vocabulary.signals import Certainty, Hazard, Severity
 
 FEED = "usgs/significant_month_2023-10-11.geojson"
 

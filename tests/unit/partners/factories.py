@@ -7,7 +7,7 @@ from itertools import count
 
 from responders.partners.filters import SubscriptionFilter
 from responders.partners.subscriptions import SubscriptionCreate, create_subscription
-from streams.cloudevents import CloudEvent
+from vocabulary.cloudevents import CloudEvent
 
 T0 = datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
 _ids = count(1)

@@ -10,7 +10,7 @@ from pathlib import Path
 from config.topics import ALL_TOPICS
 from responders.plans.models import PlanEventType
 from streams.asyncapi import EVENT_CATALOG, asyncapi_document
-from streams.crises.models import CrisisEventType
+from responders.crises.models import CrisisEventType
 
 ROOT = Path(__file__).resolve().parents[3]
 EVENT_RE = re.compile(r"^rrc\.[a-z_]+\.[a-z_]+$")

@@ -13,7 +13,7 @@ import pytest
 from streams.pollers import FeedConfig, FeedConfigError, kafka_publisher
 from streams.pollers.register import register
 from streams.pollers.service import PollerService
-from streams.signals.normalise import format_of, normalise
+from responders.signals.normalise import format_of, normalise
 
 
 class FakeProducer:

@@ -1,0 +1,61 @@
+"""Correlating a signal into the crises of its partition: ``apply_signal`` and ``correlate``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from responders.crises.building import add_signal, open_crisis, utc
+from responders.crises.index import CrisisIndex, CrisisLookup, ListLookup
+from responders.crises.keys import correlation_key
+from responders.crises.matching import Match, best_match
+from responders.crises.models import Outcome
+from responders.crises.rules import HazardFamily, hazard_family
+from vocabulary.signals import Signal
+
+__all__ = [
+    "CrisisIndex",
+    "CrisisLookup",
+    "HazardFamily",
+    "ListLookup",
+    "apply_signal",
+    "correlate",
+    "correlation_key",
+    "find_match",
+    "hazard_family",
+]
+
+
+def find_match(lookup: CrisisLookup, signal: Signal) -> Match | None:
+    """The open crisis the signal joins (strong reference first, then nearest in time and space)."""
+    return best_match(signal, correlation_key(signal), lookup.candidates(signal))
+
+
+def apply_signal(lookup: CrisisLookup, signal: Signal, now: datetime) -> Outcome:
+    """Decide what one signal does to the crises of its partition; does not change ``lookup``.
+
+    - a signal id already held by a crisis (open or closed): nothing to write, no event;
+    - it joins the best matching open crisis: that crisis is written, ``rrc.crisis.updated`` is
+      emitted with the changes, and ``rrc.crisis.escalated`` as well when it escalates;
+    - otherwise a new crisis is opened: ``rrc.crisis.opened``.
+    ``now`` is the processing time (``opened_at``/``updated_at``, event ``occurred_at``); matching
+    uses the signal's observed time only, so replays give the same decisions.
+    """
+    now = utc(now)
+    owner = lookup.owner_of(signal.signal_id)
+    if owner is not None:
+        return Outcome(duplicate_of=owner)
+    key = correlation_key(signal)
+    match = best_match(signal, key, lookup.candidates(signal))
+    if match is None:
+        crisis, event = open_crisis(signal, key, now)
+        return Outcome(crises_to_write=(crisis,), events=(event,))
+    crisis, events = add_signal(match.crisis, signal, now)
+    return Outcome(crises_to_write=(crisis,), events=tuple(events))
+
+
+def correlate(index: CrisisIndex, signal: Signal, now: datetime) -> Outcome:
+    """``apply_signal`` then keep ``index`` in step with the crises to write (what the agent calls)."""
+    outcome = apply_signal(index, signal, now)
+    for crisis in outcome.crises_to_write:
+        index.upsert(crisis)
+    return outcome
