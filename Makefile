@@ -28,6 +28,7 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit $(PYTEST_ARGS)
 
 test: setup
+	$(BIN)/lint-imports
 	$(BIN)/python -m streams.broker.throwaway -- $(BIN)/python -m pytest -q -p no:cacheprovider tests $(PYTEST_ARGS)
 	$(BIN)/python $(SHARED)/contract/check_parse.py $(BIN)/rrc
 
@@ -37,6 +38,7 @@ bench: setup
 	$(BIN)/python bench/correlation.py
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/webhooks.py
+	$(BIN)/python bench/fresh_start.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

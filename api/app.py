@@ -7,13 +7,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from config.settings import Settings
-from streams.app import Runtime, build_app
+from streams.bootstrap import bootstrap
+from streams.runtime import Runtime
 from streams.worker import Worker
 
 
 def create_api(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     """The whole HTTP edge; the lifespan starts the stream worker on the same loop."""
-    runtime = runtime or build_app(settings)
+    runtime = runtime or bootstrap(settings)
 
     @asynccontextmanager
     async def lifespan(api: FastAPI):

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from config.settings import Settings
-from streams.app import Runtime
+from streams.runtime import Runtime
 from streams.worker import Worker
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from api.errors import ApiError
-from streams.app import Runtime
+from streams.runtime import Runtime
 from vocabulary.signals import Signal
 from responders.signals.normalise import FORMAT_HEADER
 from streams.worker import Worker, WorkerState

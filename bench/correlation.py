@@ -20,7 +20,7 @@ from common import bench_settings, emit, peak_rss_mb, raw_loop
 
 from aiokafka import AIOKafkaProducer
 from streams import metrics
-from streams.app import build_app
+from streams.bootstrap import bootstrap
 from streams.broker.throwaway import broker_for_run
 from responders.crises import CrisisIndex, correlate
 from vocabulary.signals import Signal, iso3_codes, make_signal_id
@@ -92,7 +92,7 @@ def domain_rate(opening: list[dict], measured: list[dict]) -> float:
 async def main(bootstrap: str, crises: int, signals: int) -> None:
     settings = bench_settings(bootstrap, crisis_sweep_interval_s=86400)
     opening, measured = workload(crises, signals)
-    runtime = build_app(settings, store="rocksdb://")
+    runtime = bootstrap(settings, store="rocksdb://")
     worker = Worker(runtime)
     await worker.start()
     assert await worker.wait_running(120), worker.error
@@ -109,7 +109,7 @@ async def main(bootstrap: str, crises: int, signals: int) -> None:
         await publish(bootstrap, raw, measured)
         await wait_processed(base + len(measured), timeout=900)
         rate = len(measured) / (time.perf_counter() - t1)
-        open_now = sum(len(ix) for ix in runtime.services_state["crises"].indexes.values())
+        open_now = sum(len(ix) for ix in runtime.owners.crisis_indexes.by_partition.values())
         print(f"{signals} signals with {open_now} crises in the table: {rate:,.0f} signals/s end to end")
     finally:
         await worker.stop()

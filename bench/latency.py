@@ -29,7 +29,7 @@ from common import bench_settings, emit, peak_rss_mb, percentile
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from responders.roster import generate_roster
 from responders.roster.store import record_message
-from streams.app import build_app
+from streams.bootstrap import bootstrap
 from streams.broker.local import free_port
 from streams.broker.throwaway import broker_for_run
 from vocabulary.signals import make_signal_id
@@ -60,7 +60,7 @@ async def load_roster(bootstrap: str, settings, experts: int, runtime) -> None:
         await asyncio.gather(*futs)
     finally:
         await producer.stop()
-    store = runtime.views["roster"]
+    store = runtime.views.roster
     deadline = time.monotonic() + 300
     while len(store.experts.records) < experts:
         if time.monotonic() > deadline:
@@ -150,7 +150,7 @@ async def group_members(bootstrap: str, group: str) -> int:
 
 async def main(bootstrap: str, rate: float, seconds: float, experts: int, workers: int) -> None:
     settings = bench_settings(bootstrap, crisis_sweep_interval_s=86400, log_level="WARNING")
-    runtime = build_app(settings, store="rocksdb://")
+    runtime = bootstrap(settings, store="rocksdb://")
     worker = Worker(runtime)
     await worker.start()
     assert await worker.wait_running(120), worker.error

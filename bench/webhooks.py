@@ -34,13 +34,11 @@ from aiokafka import AIOKafkaProducer
 from config.topics import ALL_TOPICS
 from responders.partners.delivery import make_client
 from responders.partners.subscriptions import SubscriptionCreate, create_subscription
-from streams.app import build_app
+from streams.bootstrap import bootstrap as build_runtime
 from streams.broker.admin import ensure_topics
 from streams.broker.throwaway import broker_for_run
 from vocabulary.cloudevents import CloudEvent
 from streams.stages.webhooks import WebhookService
-from streams.views.partners import DeliveryLogView, SubscriptionsView
-from streams.views.reader import TopicReader
 
 STATS = b"GET /stats"
 
@@ -121,15 +119,10 @@ async def main(bootstrap: str, n_events: int, n_subs: int, rate: float, seconds:
     settings = bench_settings(bootstrap, allow_private_targets=True, webhook_max_in_flight=64,
                               webhook_max_connections=64)
     await ensure_topics(settings, ALL_TOPICS)
-    runtime = build_app(settings, store="memory://")
-    subs_view, log_view = SubscriptionsView(), DeliveryLogView()
-    runtime.views.update({"subscriptions": subs_view, "webhook-log": log_view})
+    runtime = build_runtime(settings, store="memory://")
+    subs_view, log_view = runtime.views.subscriptions, runtime.views.webhook_log
     t = runtime.topics
-    readers = {"subscriptions-view": TopicReader("subscriptions", bootstrap, {}, keyed_handlers={
-                   t.subscriptions.get_topic_name(): subs_view.apply_message}),
-               "webhook-log-view": TopicReader("webhook-log", bootstrap, {
-                   t.webhook_deliveries.get_topic_name(): log_view.apply_message})}
-    runtime.services.update(readers)
+    readers = {"subscriptions": runtime.readers.subscriptions, "webhook-log": runtime.readers.webhook_log}
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
     await producer.start()
     now = datetime.now(timezone.utc)

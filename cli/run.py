@@ -16,6 +16,9 @@ from config.settings import get_settings
 from streams.broker.exceptions import BrokerError
 from streams.broker.local import from_settings
 
+STOP_BUDGET_S = 10.0  # Ctrl-C ends everything within this
+WORKER_STOP_S = 8.0  # the worker's own stop budget is 7 s (streams.worker); the broker gets what is left
+
 
 def worker() -> None:
     """Run the stream worker and the HTTP API on one event loop (no broker management)."""
@@ -27,7 +30,7 @@ def worker() -> None:
     setup_logging(settings.log_level, settings.log_json)
     api = create_api(settings)
     config = uvicorn.Config(api, host=settings.api_host, port=settings.api_port, loop="asyncio",
-                            lifespan="on", log_config=None, access_log=False, timeout_graceful_shutdown=10)
+                            lifespan="on", log_config=None, access_log=False, timeout_graceful_shutdown=2)
     uvicorn.Server(config).run()
 
 
@@ -43,13 +46,17 @@ def up(demo: bool = typer.Option(False, "--demo", help="Load demo data once the 
             typer.echo(f"rrc: {exc}", err=True)
             raise typer.Exit(1)
         typer.echo(f"kafka running on {kafka.bootstrap}")
-    child = subprocess.Popen([sys.executable, "-m", "cli.main", "worker"], env=os.environ.copy())
+    # Its own session: a terminal's Ctrl-C reaches only this process, which stops the worker once, in order.
+    child = subprocess.Popen([sys.executable, "-m", "cli.main", "worker"], env=os.environ.copy(),
+                             start_new_session=True)
     url = f"http://{settings.api_host}:{settings.api_port}"
     stopping = False
 
     def stop(*_):
         nonlocal stopping
-        stopping = True
+        if not stopping:  # the first signal interrupts whatever runs (the demo load too); later ones are ignored
+            stopping = True
+            raise KeyboardInterrupt
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
@@ -62,16 +69,20 @@ def up(demo: bool = typer.Option(False, "--demo", help="Load demo data once the 
                 load_demo(url, settings)
         while not stopping and child.poll() is None:
             time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
     finally:
+        started = time.monotonic()
         if child.poll() is None:
             child.send_signal(signal.SIGINT)
             try:
-                child.wait(timeout=40)
+                child.wait(timeout=WORKER_STOP_S)
             except subprocess.TimeoutExpired:
+                typer.echo(f"rrc: the worker did not stop within {WORKER_STOP_S:g} s; killed", err=True)
                 child.kill()
                 child.wait()
         if started_broker:
-            kafka.down()
+            kafka.down(timeout=max(3.0, STOP_BUDGET_S - (time.monotonic() - started)))
             typer.echo("kafka stopped")
     raise typer.Exit(0 if stopping else (child.returncode or 0))
 

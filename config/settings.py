@@ -89,6 +89,14 @@ class Settings(BaseSettings):
                                            description="How often overdue deployment offers are expired.")
     clock_skew_file: Path | None = Field(
         default=None, description="Testing only: a file holding seconds added to the worker's clock (moves time).")
+    fault_file: Path | None = Field(
+        default=None, description="Testing only: a JSON file naming stages to stall on purpose ({\"stall\": [...]}).")
+    stage_stall_s: float = Field(default=30, gt=0, le=3600,
+                                 description="A stage holding one batch longer than this (or a rebalance lasting "
+                                             "longer) makes /health/ready answer 503 naming it.")
+    producer_timeout_s: float = Field(default=30, gt=0, le=600,
+                                      description="Longest wait for the broker to acknowledge what a stage sends or "
+                                                  "writes; past it the stage fails loudly and retries.")
     smtp_host: str | None = Field(default=None, description="SMTP server for email notifications (none: no email).")
     smtp_port: int = Field(default=587, ge=1, le=65535)
     smtp_starttls: bool = Field(default=True, description="Use STARTTLS with the SMTP server.")
@@ -134,6 +142,8 @@ class Settings(BaseSettings):
             raise ValueError("RRC_ALLOW_PRIVATE_TARGETS is a development setting; it is refused in production mode")
         if self.mode is Mode.PRODUCTION and self.clock_skew_file is not None:
             raise ValueError("RRC_CLOCK_SKEW_FILE is a testing setting; it is refused in production mode")
+        if self.mode is Mode.PRODUCTION and self.fault_file is not None:
+            raise ValueError("RRC_FAULT_FILE is a testing setting; it is refused in production mode")
         return self
 
     @property

@@ -70,6 +70,9 @@ WEBHOOK_DELIVERIES = TopicSpec("rrc.webhooks.deliveries",
 WEBHOOK_DEADLETTER = TopicSpec("rrc.webhooks.deadletter",
                                "Events whose delivery failed after the last attempt (structured CloudEvent JSON).",
                                retention_ms=90 * DAY_MS)
+DEADLETTER = TopicSpec("rrc.deadletter",
+                        "Inputs an owner (plans, ledgers) could not decode or apply: original bytes as value, reason, "
+                        "error type and source position in headers.", retention_ms=90 * DAY_MS)
 AUDIT = TopicSpec("rrc.audit", "Audit trail of every state-changing call and command; kept forever.",
                   retention_ms=FOREVER)
 ROSTER_EXPERTS = TopicSpec("rrc.roster.experts", "Expert profiles keyed by expert_id (compacted).",
@@ -80,5 +83,5 @@ ROSTER_PARTNERS = TopicSpec("rrc.roster.partners", "Partner profiles keyed by pa
 ALL_TOPICS: tuple[TopicSpec, ...] = (
     SIGNALS_RAW, SIGNALS, SIGNALS_DEADLETTER, SIGNALS_BY_CORRELATION, CRISES, PLANS, COMMANDS, DEPLOYMENTS, LEDGER,
     RESPONSE_EVENTS, NOTIFICATIONS, NOTIFICATION_DELIVERIES, SUBSCRIPTIONS,
-    WEBHOOK_JOBS, WEBHOOK_DELIVERIES, WEBHOOK_DEADLETTER, AUDIT, ROSTER_EXPERTS, ROSTER_PARTNERS,
+    WEBHOOK_JOBS, WEBHOOK_DELIVERIES, WEBHOOK_DEADLETTER, DEADLETTER, AUDIT, ROSTER_EXPERTS, ROSTER_PARTNERS,
 )

@@ -30,7 +30,7 @@ DEPLOYMENT_EVENTS = Counter("rrc_deployment_events_total", "Deployment events em
                             registry=REGISTRY)
 LEDGER_HOLDS = Counter("rrc_ledger_holds_total", "Hold requests decided by experts' ledgers", ["outcome"],
                        registry=REGISTRY)
-EXPIRY_SWEEPS = Counter("rrc_expiry_commands_total", "expire_due commands sent by the expiry sweep", registry=REGISTRY)
+EXPIRY_SWEEPS = Counter("rrc_expiry_commands_total", "ExpireDue commands sent by the expiry sweep", registry=REGISTRY)
 OPEN_OFFERS = Gauge("rrc_deployment_open_offers", "Deployment requests offered and not answered yet", registry=REGISTRY)
 NOTIFICATIONS = Counter("rrc_notifications_total", "Notifications to experts by channel and outcome",
                         ["channel", "outcome"], registry=REGISTRY)
@@ -45,3 +45,9 @@ WEBHOOK_LATENCY = Histogram("rrc_webhook_call_seconds", "Duration of one webhook
 WEBHOOK_PENDING = Gauge("rrc_webhook_events_pending", "Events read whose deliveries are not all finished",
                         registry=REGISTRY)
 SSE_CLIENTS = Gauge("rrc_sse_clients", "Open /v1/events/stream connections", registry=REGISTRY)
+STAGE_READY = Gauge("rrc_stage_ready", "1 when a stage is ready (not crashed, failing or stalled), else 0", ["stage"],
+                    registry=REGISTRY)
+STAGE_BATCH_HELD = Gauge("rrc_stage_batch_held_seconds", "How long a stage has held its current batch (0 when idle)",
+                         ["stage"], registry=REGISTRY)
+REBALANCING_SECONDS = Gauge("rrc_worker_rebalancing_seconds", "How long the worker has been rebalancing (0 when not)",
+                            registry=REGISTRY)

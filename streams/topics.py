@@ -30,6 +30,7 @@ class Topics:
     webhook_jobs: faust.TopicT
     webhook_deliveries: faust.TopicT
     webhook_deadletter: faust.TopicT
+    deadletter: faust.TopicT
     audit: faust.TopicT
     roster_experts: faust.TopicT
     roster_partners: faust.TopicT
@@ -66,6 +67,7 @@ class Topics:
             webhook_jobs=topic(spec.WEBHOOK_JOBS),
             webhook_deliveries=topic(spec.WEBHOOK_DELIVERIES),
             webhook_deadletter=topic(spec.WEBHOOK_DEADLETTER),
+            deadletter=topic(spec.DEADLETTER),
             audit=topic(spec.AUDIT),
             roster_experts=topic(spec.ROSTER_EXPERTS),
             roster_partners=topic(spec.ROSTER_PARTNERS),

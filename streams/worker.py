@@ -1,20 +1,31 @@
-"""Runs the stream side inside the API process: waits for the broker, creates topics, starts Faust and stages."""
+"""Runs the stream side inside the API process: waits for the broker, creates topics, starts Faust and stages.
+
+Start: every topic (the declared ones and every table's changelog, see `streams.faust_adapter`) exists before
+the Faust app starts. Stop, in order and bounded (`STOP_BUDGET_S` in all): timers, then what feeds the owners
+(pollers, normalise), then the owners finish the batch in hand, then the Faust app, then the stages that read
+the owners' output and the read views. A part that does not stop in its share of the budget is logged and left.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import time
 from enum import StrEnum
 
-from faust.contrib.asgi import faust_app_running
+from faust.contrib.asgi import bind_to_running_loop
 
-from streams.app import Runtime
+from streams import faust_adapter
 from streams.broker.admin import ensure_topics
 from streams.broker.probe import metadata_ok
+from streams.health import Problem
 from streams.metrics import WORKER_RUNNING
+from streams.runtime import Runtime
+from streams.scheduler import JobScheduler
 
 log = logging.getLogger("rrc.worker")
+STOP_BUDGET_S = 7.0
 
 
 class WorkerState(StrEnum):
@@ -48,7 +59,7 @@ class Worker:
         return True
 
     async def _run(self) -> None:
-        settings = self.runtime.settings
+        runtime, settings = self.runtime, self.runtime.settings
         try:
             while not await metadata_ok(settings.bootstrap_servers, timeout=settings.health_timeout_s):
                 self.state = WorkerState.WAITING_FOR_BROKER
@@ -56,24 +67,23 @@ class Worker:
                     await asyncio.wait_for(self._stop.wait(), 1.0)
                 if self._stop.is_set():
                     return
-            await ensure_topics(settings)
-            async with faust_app_running(self.runtime.app, stop_timeout=30):
-                from streams.scheduler import JobScheduler
-
-                services = [*self.runtime.services.values(), JobScheduler(self.runtime.jobs)]
-                for service in services:
-                    await service.start()
-                self.state = WorkerState.RUNNING
-                WORKER_RUNNING.set(1)
-                self._running.set()
-                log.info("worker running", extra={"app_id": self.runtime.app.conf.id})
-                try:
-                    await self._stop.wait()
-                finally:
-                    self.state = WorkerState.STOPPING
-                    for service in reversed(services):
-                        with contextlib.suppress(Exception):
-                            await service.stop()
+            await ensure_topics(settings, changelogs=faust_adapter.changelog_specs(runtime.app))
+            scheduler, app, stages = JobScheduler(runtime.jobs), runtime.app, runtime.stages
+            bind_to_running_loop(app)
+            app.finalize()
+            await app.maybe_start()
+            for service in [*runtime.readers.all(), *stages.all(), scheduler]:
+                await service.start()
+            self.state = WorkerState.RUNNING
+            WORKER_RUNNING.set(1)
+            self._running.set()
+            log.info("worker running", extra={"app_id": app.conf.id})
+            await self._stop.wait()
+            self.state = WorkerState.STOPPING
+            await self._stop_parts([scheduler, *stages.feeding()])
+            await self._stop_owners()
+            await self._bounded("faust app", app.stop(), share=0.35)
+            await self._stop_parts([*stages.reading(), *runtime.readers.all()])
         except Exception as exc:  # noqa: BLE001 - surfaced through /health, logged with its traceback
             self.state = WorkerState.FAILED
             self.error = f"{type(exc).__name__}: {exc}"
@@ -83,11 +93,31 @@ class Worker:
             if self.state is not WorkerState.FAILED:
                 self.state = WorkerState.STOPPED
 
+    async def _stop_parts(self, parts) -> None:
+        for part in parts:
+            await self._bounded(type(part).__name__, part.stop(), share=0.05)
+
+    async def _stop_owners(self) -> None:
+        owners = self.runtime.owners.all()
+        await asyncio.gather(*(o.stop(grace_s=STOP_BUDGET_S * 0.25) for o in owners))
+
+    async def _bounded(self, what: str, stopping, share: float) -> None:
+        """Wait for `stopping` at most its share of the budget, then leave it (not cancel it: faust's
+        `Consumer.wait_empty` swallows cancellation, see `streams.faust_adapter`)."""
+        started = time.monotonic()
+        task = asyncio.ensure_future(stopping)
+        done, _ = await asyncio.wait({task}, timeout=STOP_BUDGET_S * share)
+        if not done:
+            log.warning("did not stop in time; left", extra={"part": what,
+                                                             "waited_s": round(time.monotonic() - started, 2)})
+        elif not task.cancelled() and task.exception() is not None:
+            log.warning("stop failed", extra={"part": what, "error": repr(task.exception())})
+
     async def stop(self) -> None:
         self._stop.set()
         if self._task is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._task, 60)
+            with contextlib.suppress(Exception, asyncio.TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._task), STOP_BUDGET_S + 1)
 
     @property
     def faust_state(self) -> str:
@@ -95,3 +125,14 @@ class Worker:
         if self.state is not WorkerState.RUNNING:
             return self.state.value
         return "rebalancing" if app.rebalancing else str(app.state)
+
+    def problems(self) -> list[Problem]:
+        """What makes the worker not ready: not running, or a stage crashed, failing, stalled or rebalancing."""
+        if self.state is not WorkerState.RUNNING:
+            return [Problem("worker", self.error or f"the worker is {self.state.value}")]
+        health = self.runtime.health
+        if self.runtime.app.rebalancing:
+            health.rebalance_started()  # no-op when the signal already told us
+        elif health.assigned:
+            health.rebalance_done()
+        return health.problems()

@@ -38,4 +38,4 @@ async def list_audit(principal: AdminDep, runtime: RuntimeDep,
                      cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
     flt = AuditFilter(entity=entity, actor=actor, action=action, outcome=outcome.value if outcome else None,
                       since=_utc(since), until=_utc(until))
-    return runtime.views["audit"].list(flt, limit, cursor).to_json()
+    return runtime.views.audit.list(flt, limit, cursor).to_json()

@@ -9,7 +9,7 @@ from prometheus_client import Counter
 
 from api.audit.events import AuditEvent
 from api.publish import publish_record
-from streams.app import Runtime
+from streams.runtime import Runtime
 from streams.metrics import REGISTRY
 
 log = logging.getLogger("rrc.api.audit")
@@ -41,7 +41,5 @@ async def record(runtime: Runtime, worker: Any, event: AuditEvent, timeout: floa
         count_failure(type(exc).__name__, error=str(exc)[:300], **fields)
         return False
     AUDIT_EVENTS.labels(event.outcome.value).inc()
-    view = runtime.views.get("audit")
-    if view is not None:
-        view.add(event.model_dump(mode="json"))
+    runtime.views.audit.add(event.model_dump(mode="json"))
     return True

@@ -38,12 +38,12 @@ async def list_crises(principal: PartnerOrStaffDep, runtime: RuntimeDep,
         since = since.replace(tzinfo=timezone.utc)  # a time without a zone is UTC (the crises' times are aware)
     flt = CrisisFilter(status=status, kind=kind, hazard=hazard, country=country, min_severity=min_severity,
                        since=since, exercise=_exercise_visibility(principal, exercise))
-    return runtime.views["crises"].list(flt, limit, cursor).to_json(crisis_read)
+    return runtime.views.crises.list(flt, limit, cursor).to_json(crisis_read)
 
 
 @router.get("/{crisis_id}", summary="One crisis with its signals and history")
 async def get_crisis(crisis_id: str, principal: PartnerOrStaffDep, runtime: RuntimeDep) -> dict[str, Any]:
-    crisis = runtime.views["crises"].get(crisis_id)
+    crisis = runtime.views.crises.get(crisis_id)
     if crisis is None or (crisis["exercise"] and _exercise_visibility(principal, None) is False):
         raise NotFound(f"crisis_id: no crisis {crisis_id!r}")
     return crisis

@@ -1,7 +1,7 @@
 """Deployment requests: experts see and answer their own; coordinators see each intervention's staffing.
 
 Reads come from the deployments view. An answer looks the request up in the view (another expert's request is
-404, as if it did not exist, so ids do not leak), then goes as an `answer_request` command to the owner of the
+404, as if it did not exist, so ids do not leak), then goes as an `AnswerRequest` command to the owner of the
 crisis, which applies the request state machine (`responders.deployments`) and answers: 200, 409 when answered
 already, 410 when the answer came after the deadline (the seat has moved on).
 """
@@ -19,6 +19,7 @@ from api.auth.roles import Principal
 from api.commands import send_command
 from api.deps import RuntimeDep, WorkerDep
 from api.errors import ApiError, NotFound, code_for
+from responders.deployments.commands import AnswerRequest
 from responders.deployments.machine import RequestState
 from vocabulary.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -33,7 +34,7 @@ class DeclineBody(BaseModel):
 
 
 def _view(runtime):
-    return runtime.views["deployments"]
+    return runtime.views.deployments
 
 
 def _own_request(runtime, principal: Principal, request_id: str) -> dict[str, Any]:
@@ -67,7 +68,7 @@ async def decline(request_id: str, principal: ExpertDep, runtime: RuntimeDep, wo
 
 async def _answer(runtime, worker, principal: Principal, request: dict[str, Any], *, accept: bool,
                   reason: str | None) -> JSONResponse:
-    result = await send_command(runtime, worker, principal, "answer_request", request["crisis_id"],
+    result = await send_command(runtime, worker, principal, AnswerRequest, request["crisis_id"],
                                 intervention_id=request["intervention_id"], request_id=request["request_id"],
                                 expert_id=principal.expert_id, accept=accept, reason=reason)
     code = result["status_code"]
@@ -82,7 +83,7 @@ async def _answer(runtime, worker, principal: Principal, request: dict[str, Any]
 async def intervention_staffing(intervention_id: str, principal: CoordinatorDep, runtime: RuntimeDep) -> dict[str, Any]:
     found = _view(runtime).staffing.get(intervention_id)
     if found is None:
-        if intervention_id in runtime.views["plans"].interventions:
+        if intervention_id in runtime.views.plans.interventions:
             raise NotFound(f"intervention_id: staffing of {intervention_id!r} has not started yet")
         raise NotFound(f"intervention_id: no intervention {intervention_id!r}")
     st = found["staffing"]

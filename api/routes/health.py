@@ -22,29 +22,46 @@ except PackageNotFoundError:  # running from a source tree without install
     RRC_VERSION = "0+unknown"
 
 
-@router.get("/health", summary="Broker reachable, worker state, version (503 when not ready)")
+@router.get("/health/live", summary="Whether the process is up (200 while it answers at all)")
+async def live(worker: WorkerDep) -> JSONResponse:
+    return JSONResponse({"status": "live", "version": RRC_VERSION, "worker": {"state": worker.faust_state}})
+
+
+@router.get("/health/ready", summary="Ready to work: broker reachable, worker running, no stage crashed, failing, "
+                                     "stalled or rebalancing too long (503 naming the stage otherwise)")
+async def ready(runtime: RuntimeDep, worker: WorkerDep) -> JSONResponse:
+    return await _readiness(runtime, worker)
+
+
+@router.get("/health", summary="Same as /health/ready: 200 when ready, 503 naming what is not")
 async def health(runtime: RuntimeDep, worker: WorkerDep) -> JSONResponse:
+    return await _readiness(runtime, worker)
+
+
+async def _readiness(runtime, worker) -> JSONResponse:
     started = time.monotonic()
     settings = runtime.settings
     broker_ok = await metadata_ok(settings.bootstrap_servers, timeout=settings.health_timeout_s)
     BROKER_UP.set(1 if broker_ok else 0)
-    ok = broker_ok and worker.state.value == "running"
+    problems = [p.to_json() for p in worker.problems()]
+    if not broker_ok:
+        problems.insert(0, {"stage": "broker", "reason": f"unreachable at {settings.bootstrap_servers}"})
     body = {
-        "status": "ok" if ok else "unavailable",
+        "status": "ok" if not problems else "unavailable",
         "version": RRC_VERSION,
         "broker": {"ok": broker_ok, "bootstrap": settings.bootstrap_servers},
         "worker": {"state": worker.faust_state, "error": worker.error},
+        "problems": problems,
         "checked_in_ms": round((time.monotonic() - started) * 1000, 1),
     }
-    return JSONResponse(body, status_code=200 if ok else 503)
+    return JSONResponse(body, status_code=200 if not problems else 503)
 
 
 @router.get("/metrics", summary="Prometheus metrics of every stage")
 async def metrics(runtime: RuntimeDep) -> Response:
-    for service in runtime.services.values():
-        refresh = getattr(service, "refresh_metrics", None)
-        if refresh is not None:
-            await refresh()
+    for source in runtime.metric_sources():
+        await source.refresh_metrics()
+    runtime.health.export()
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -17,6 +17,7 @@ from api.auth.deps import CoordinatorDep
 from api.deps import RuntimeDep, WorkerDep
 from api.errors import ApiError, NotFound, code_for
 from api.commands import send_command
+from responders.plans.commands import ApprovePlan, CloseIntervention, RevisePlan
 from responders.plans.models import InterventionStatus, PlanPatch, PlanStatus
 from vocabulary.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from streams.views.plans import PlanFilter
@@ -31,7 +32,7 @@ class CloseBody(BaseModel):
 
 
 def _view(runtime):
-    return runtime.views["plans"]
+    return runtime.views.plans
 
 
 @plans.get("", summary="Plans, oldest first, filtered by crisis and status, paginated")
@@ -52,7 +53,7 @@ async def get_plan(plan_id: str, principal: CoordinatorDep, runtime: RuntimeDep)
 async def patch_plan(plan_id: str, principal: CoordinatorDep, runtime: RuntimeDep, worker: WorkerDep,
                      patch: PlanPatch = Body(...)) -> JSONResponse:
     plan = _known_plan(runtime, plan_id)  # the view names the crisis, whose owner decides (409 when not proposed)
-    result = await send_command(runtime, worker, principal, "patch_plan", plan["crisis_id"], plan_id=plan_id,
+    result = await send_command(runtime, worker, principal, RevisePlan, plan["crisis_id"], plan_id=plan_id,
                             patch=patch)
     return _answer(runtime, result)
 
@@ -60,7 +61,7 @@ async def patch_plan(plan_id: str, principal: CoordinatorDep, runtime: RuntimeDe
 @plans.post("/{plan_id}/approve", summary="Approve a proposed plan: its owner launches one intervention")
 async def approve_plan(plan_id: str, principal: CoordinatorDep, runtime: RuntimeDep, worker: WorkerDep) -> JSONResponse:
     plan = _known_plan(runtime, plan_id)  # the owner refuses a superseded plan (409)
-    result = await send_command(runtime, worker, principal, "approve_plan", plan["crisis_id"], plan_id=plan_id)
+    result = await send_command(runtime, worker, principal, ApprovePlan, plan["crisis_id"], plan_id=plan_id)
     return _answer(runtime, result)
 
 
@@ -83,7 +84,7 @@ async def get_intervention(intervention_id: str, principal: CoordinatorDep, runt
 async def close_intervention(intervention_id: str, principal: CoordinatorDep, runtime: RuntimeDep,
                              worker: WorkerDep, body: CloseBody | None = Body(None)) -> JSONResponse:
     found = _known_intervention(runtime, intervention_id)
-    result = await send_command(runtime, worker, principal, "close_intervention", found["crisis_id"],
+    result = await send_command(runtime, worker, principal, CloseIntervention, found["crisis_id"],
                             intervention_id=intervention_id, reason=body.reason if body else None)
     return _answer(runtime, result)
 

@@ -163,11 +163,11 @@ def build_router(res: RosterResource) -> APIRouter:
 experts = build_router(RosterResource(
     name="experts", id_field="expert_id", create=ExpertCreate, update=ExpertUpdate, read=ExpertRead, stored=Expert,
     apply_update=apply_expert_update, importer=import_experts,
-    topic=lambda rt: rt.topics.roster_experts.get_topic_name(), store=lambda rt: rt.views["roster"].experts,
+    topic=lambda rt: rt.topics.roster_experts.get_topic_name(), store=lambda rt: rt.views.roster.experts,
     owner_dep=ExpertOrStaffDep))
 
 partners = build_router(RosterResource(
     name="partners", id_field="partner_id", create=PartnerCreate, update=PartnerUpdate, read=PartnerRead,
     stored=Partner, apply_update=apply_partner_update, importer=import_partners,
-    topic=lambda rt: rt.topics.roster_partners.get_topic_name(), store=lambda rt: rt.views["roster"].partners,
+    topic=lambda rt: rt.topics.roster_partners.get_topic_name(), store=lambda rt: rt.views.roster.partners,
     owner_dep=PartnerOrStaffDep))

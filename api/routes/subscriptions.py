@@ -48,7 +48,7 @@ def _grant(principal: Principal) -> Grant:
 
 
 def _own(runtime, principal: Principal, subscription_id: str) -> Subscription:
-    sub = runtime.views["subscriptions"].records.get(subscription_id)
+    sub = runtime.views.subscriptions.records.get(subscription_id)
     if sub is None or sub.partner_id != principal.partner_id:
         raise NotFound(f"subscription_id: no subscription {subscription_id!r}")
     return sub
@@ -57,7 +57,7 @@ def _own(runtime, principal: Principal, subscription_id: str) -> Subscription:
 async def _save(runtime, worker, sub: Subscription) -> None:
     await publish_record(runtime, worker, runtime.topics.subscriptions.get_topic_name(), sub.subscription_id,
                          sub.model_dump_json().encode())
-    runtime.views["subscriptions"].records[sub.subscription_id] = sub  # read-your-write before the view catches up
+    runtime.views.subscriptions.records[sub.subscription_id] = sub  # read-your-write before the view catches up
 
 
 @router.post("", status_code=201, summary="Subscribe to response events (partner); the signing secret is shown once")
@@ -78,7 +78,7 @@ async def create(principal: PartnerDep, runtime: RuntimeDep, worker: WorkerDep,
 @router.get("", summary="My subscriptions (partner), oldest first, paginated")
 async def list_mine(principal: PartnerDep, runtime: RuntimeDep, limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
                     cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
-    subs = runtime.views["subscriptions"].of_partner(principal.partner_id or "")
+    subs = runtime.views.subscriptions.of_partner(principal.partner_id or "")
     page = paginate(subs, lambda s: (s.created_at.isoformat(), s.subscription_id), limit, cursor)
     return page.to_json(public_view)
 
@@ -92,7 +92,7 @@ async def get_one(subscription_id: str, principal: PartnerDep, runtime: RuntimeD
 async def delete(subscription_id: str, principal: PartnerDep, runtime: RuntimeDep, worker: WorkerDep) -> Response:
     sub = _own(runtime, principal, subscription_id)
     await publish_record(runtime, worker, runtime.topics.subscriptions.get_topic_name(), sub.subscription_id, None)
-    runtime.views["subscriptions"].records.pop(sub.subscription_id, None)
+    runtime.views.subscriptions.records.pop(sub.subscription_id, None)
     return Response(status_code=204)
 
 
@@ -112,7 +112,7 @@ async def deliveries(subscription_id: str, principal: PartnerDep, runtime: Runti
                      limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
                      cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
     sub = _own(runtime, principal, subscription_id)
-    rows = runtime.views["webhook-log"].deliveries(sub.subscription_id, status)
+    rows = runtime.views.webhook_log.deliveries(sub.subscription_id, status)
     page = paginate(rows, lambda row: (-row["seq"],), limit, cursor)  # newest first
     return page.to_json()
 
@@ -202,7 +202,7 @@ async def stream(request: Request, principal: PartnerOrStaffDep, runtime: Runtim
                  last_event_id: str | None = Header(None, alias="Last-Event-ID", max_length=200)) -> EventSourceResponse:
     flt = _stream_filter(event_types, kinds, hazards, countries, regions, min_severity)
     grant = Grant(restricted=True, exercise=True) if principal.role in STAFF else _grant(principal)
-    view = runtime.views["public-events"]
+    view = runtime.views.public_events
     position = view.position_of(last_event_id)
     if position is None:
         # No id: live from now. An id no longer (or never) buffered: everything still buffered, so nothing newer is

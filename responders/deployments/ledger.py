@@ -11,10 +11,14 @@ changes nothing.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from config.topics import COMMANDS, LEDGER
+from responders.messages import Command, Decision, Event, Received, StateReader, decide_each
 
 
 class Hold(BaseModel):
@@ -66,3 +70,93 @@ def confirm(ledger: ExpertLedger, request_id: str) -> ExpertLedger:
 
 def release(ledger: ExpertLedger, request_id: str) -> ExpertLedger:
     return ledger.model_copy(update={"holds": [h for h in ledger.holds if h.request_id != request_id]})
+
+
+# --- the ledger owner's messages: commands in on rrc.ledger (keyed by expert id), its answer out ---------------
+
+class ExpertCommand(Command):
+    """A command to an expert's ledger about one request (rrc.ledger, keyed by expert id)."""
+
+    topic = LEDGER
+    request_id: str
+    expert_id: str
+
+    @property
+    def key(self) -> str:
+        return self.expert_id
+
+
+class HoldExpert(ExpertCommand):
+    """Hold the expert's days for an offer (sent by the crisis's owner before it offers the seat)."""
+
+    type: Literal["HoldExpert"] = "HoldExpert"
+    intervention_id: str
+    crisis_id: str
+    start: date
+    end: date
+
+
+class ConfirmHold(ExpertCommand):
+    """The offer was accepted: the hold becomes a confirmed deployment."""
+
+    type: Literal["ConfirmHold"] = "ConfirmHold"
+
+
+class ReleaseHold(ExpertCommand):
+    """The offer ended otherwise (declined, expired, withdrawn): free the days."""
+
+    type: Literal["ReleaseHold"] = "ReleaseHold"
+
+
+LedgerCommand = HoldExpert | ConfirmHold | ReleaseHold
+
+
+class HoldDecided(Event):
+    """The ledger's answer to a HoldExpert, to the crisis's owner (its inbox rrc.commands, keyed by crisis id)."""
+
+    topic = COMMANDS
+    type: Literal["HoldDecided"] = "HoldDecided"
+    request_id: str
+    expert_id: str
+    intervention_id: str
+    crisis_id: str
+    granted: bool
+    reason: str | None = Field(default=None, max_length=500)
+    decided_at: AwareDatetime
+
+    @property
+    def key(self) -> str:
+        return self.crisis_id
+
+
+def on_hold(ledger: ExpertLedger, command: HoldExpert, now: datetime, rest_days: Callable[[str], int]):
+    """Hold the days unless they overlap another hold (rest included); the answer goes to the crisis's owner."""
+    hold = Hold(request_id=command.request_id, intervention_id=command.intervention_id,
+                crisis_id=command.crisis_id, start=command.start, end=command.end)
+    new, verdict = try_hold(ledger, hold, rest_days(command.expert_id))
+    reason = verdict.reason[:500] if verdict.reason else None
+    return new, [HoldDecided(request_id=command.request_id, expert_id=command.expert_id,
+                             intervention_id=command.intervention_id, crisis_id=command.crisis_id,
+                             granted=verdict.granted, reason=reason, decided_at=now)]
+
+
+def on_confirm(ledger: ExpertLedger, command: ConfirmHold, now: datetime, rest_days: Callable[[str], int]):
+    return confirm(ledger, command.request_id), []
+
+
+def on_release(ledger: ExpertLedger, command: ReleaseHold, now: datetime, rest_days: Callable[[str], int]):
+    return release(ledger, command.request_id), []
+
+
+HANDLERS: dict[type, Callable] = {HoldExpert: on_hold, ConfirmHold: on_confirm, ReleaseHold: on_release}
+
+
+def decide(table: StateReader[ExpertLedger], batch: list[Received], now: datetime,
+           rest_days: Callable[[str], int]) -> Decision:
+    """The ledger owner: each command changes its expert's ledger (a new one for an expert not seen yet)."""
+
+    def handle(ledger: ExpertLedger | None, command: LedgerCommand):
+        ledger = ledger or ExpertLedger(expert_id=command.expert_id)
+        return HANDLERS[type(command)](ledger, command, now, rest_days)
+
+    return decide_each(table, batch, lambda command: command.expert_id, handle)

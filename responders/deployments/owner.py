@@ -1,13 +1,12 @@
-"""The owner of a crisis's staffing: what the planning owner does with deployment commands and launches.
+"""Staffing an intervention inside the owner of its crisis's response: launch, answers, holds, expiry, close.
 
-The planning agent is the single writer of a crisis's PlanBook (keyed by crisis id), so the staffing of the
-crisis's interventions lives in the same book (`PlanBook.staffing`, by intervention id): approving a plan and
-starting its offers are one atomic table write, and every answer, hold result and expiry of the crisis's
-requests is applied by that one writer in order.
+The owner of a crisis's response (`responders.response`) is the single writer of the crisis's plans and of the
+staffing of its interventions (one table row per crisis): approving a plan and starting its offers are one table
+write, and every answer, hold decision and expiry of the crisis's requests is applied by that one writer in order.
 
-Experts' days are not this owner's: holds are asked of the expert's ledger (keyed by expert id, see
-`ledger.py`) and come back as `hold_result` commands. `handle_command` returns what to emit and send; it reads
-no clock (the command's time or the caller's `now`) and talks to no broker.
+Experts' days are not this owner's: holds are asked of the expert's ledger (keyed by expert id, see `ledger.py`)
+and come back as `HoldDecided`. These functions return the new staffing and what to emit; they read no clock (the
+message's time or the caller's `now`) and talk to no broker.
 """
 
 from __future__ import annotations
@@ -15,18 +14,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from responders.deployments.ledger import HoldDecision
+from config.topics import DEPLOYMENTS, NOTIFICATIONS
+from responders.deployments.commands import AnswerRequest, ExpireDue
+from responders.deployments.ledger import ConfirmHold, HoldDecided, HoldDecision, HoldExpert, ReleaseHold
 from responders.deployments.machine import DEFAULT_ANSWER_HOURS, DEFAULT_ANSWER_HOURS_OTHERWISE, TransitionRefused
 from responders.deployments.staffing import (
-    AskHold,
-    ConfirmHold,
     DeploymentEvent,
     Rematch,
-    Release,
     Seat,
     Staffing,
     Step,
@@ -37,21 +35,10 @@ from responders.deployments.staffing import (
     start_staffing,
     sweep,
 )
-from responders.plans.models import (
-    Command,
-    CommandResult,
-    Intervention,
-    PlanBook,
-    PlanEvent,
-    PlanEventType,
-    PlanRole,
-)
-from responders.matching.requests import RoleRequest
-from responders.plans.models import COMMAND_RESULT
-from responders.plans.planner import MAX_COMMANDS_REMEMBERED, event_id_for, on_command
-from vocabulary.signals import Hazard, kind_of
+from responders.messages import Command, Emitted, Event, Public
+from responders.plans.models import CommandResult, Intervention, PlanRole
+from vocabulary.cloudevents import CloudEvent
 
-STAFFING_COMMANDS = frozenset({"answer_request", "hold_result", "expire_due"})
 STAFFING_UPDATED = "rrc.staffing.updated"  # internal: the staffing snapshot on rrc.deployments, for the views
 DEPLOYMENT_TYPES = frozenset({"rrc.deployment.requested", "rrc.deployment.accepted", "rrc.deployment.declined",
                               "rrc.deployment.expired", "rrc.deployment.escalated", "rrc.role.filled",
@@ -69,76 +56,52 @@ class StaffingConfig:
     answer_otherwise: float = DEFAULT_ANSWER_HOURS_OTHERWISE
 
 
-@dataclass
-class StaffingOutcome:
-    book: PlanBook
-    changed: bool = False
-    plan_events: list[PlanEvent] = field(default_factory=list)
-    deployment_events: list[DeploymentEvent] = field(default_factory=list)
-    ledger: list[AskHold | Release | ConfirmHold] = field(default_factory=list)
-    staffing_changed: list[str] = field(default_factory=list)  # intervention ids
-
-    def absorb(self, intervention_id: str, step: Step) -> None:
-        self.book.staffing[intervention_id] = step.staffing
-        self.changed = True
-        if intervention_id not in self.staffing_changed:
-            self.staffing_changed.append(intervention_id)
-        for action in step.actions:
-            if isinstance(action, DeploymentEvent):
-                self.deployment_events.append(action)
-            elif isinstance(action, (AskHold, Release, ConfirmHold)):
-                self.ledger.append(action)
-            else:
-                raise TypeError(f"unexpected staffing action {action!r}")
+def launch(intervention: Intervention, now: datetime, config: StaffingConfig, relax: Relaxer) -> Step:
+    """A launched intervention: its seats from the frozen plan, and the first holds asked."""
+    step = start_staffing(intervention.model_dump(mode="json"), now, config.parallel)
+    return rematched(step, intervention, relax, now)
 
 
-def handle_command(book: PlanBook, command: Command, now: datetime, config: StaffingConfig,
-                   relax: Relaxer) -> StaffingOutcome:
-    """Apply a command to the crisis's book: coordinators' commands through the planner, then start staffing for
-    a launched intervention and withdraw the offers of a closed one; deployment commands here."""
-    if command.type not in STAFFING_COMMANDS:
-        planned = on_command(book, command, now)
-        out = StaffingOutcome(planned.book.model_copy(update={"staffing": dict(planned.book.staffing)}),
-                              changed=planned.changed, plan_events=list(planned.events))
-        for event in planned.events:
-            if event.type == PlanEventType.LAUNCHED and event.intervention is not None:
-                iv = event.intervention
-                if iv.intervention_id not in out.book.staffing:
-                    step = start_staffing(iv.model_dump(mode="json"), now, config.parallel)
-                    out.absorb(iv.intervention_id, _rematched(step, iv, relax, now))
-            elif event.type == PlanEventType.CLOSED and event.intervention is not None:
-                st = out.book.staffing.get(event.intervention.intervention_id)
-                if st is not None:
-                    out.absorb(st.intervention_id, close(st, now))
-        return out
-    out = StaffingOutcome(book.model_copy(update={"staffing": dict(book.staffing)}))
-    if command.command_id in book.commands_seen:
-        return out
-    handler = {"answer_request": _answer, "hold_result": _hold_result, "expire_due": _expire_due}[command.type]
-    result = handler(out, command, now, config, relax)
-    if command.type == "answer_request":
-        seen = [*out.book.commands_seen, command.command_id][-MAX_COMMANDS_REMEMBERED:]
-        out.book = out.book.model_copy(update={"commands_seen": seen})
-        out.changed = True
-    if result is not None:
-        out.plan_events.append(PlanEvent(event_id=event_id_for(COMMAND_RESULT, command.command_id),
-                                         type=COMMAND_RESULT, crisis_id=command.crisis_id, occurred_at=now,
-                                         exercise=False, result=result))
-    return out
+def close_staffing(st: Staffing, now: datetime) -> Step:
+    """The intervention closed: every open offer is withdrawn and its days released."""
+    return close(st, now)
 
 
-def _staffing_of(book: PlanBook, intervention_id: str | None) -> Staffing | None:
-    return book.staffing.get(intervention_id or "")
+def answer_request(st: Staffing, intervention: Intervention, command: AnswerRequest, relax: Relaxer,
+                   now: datetime) -> tuple[Step | None, CommandResult]:
+    """An expert's answer: applied (200), or refused with the code the API answers (404, 409, 410)."""
+    request = st.requests.get(command.request_id)
+    if request is None or request.expert_id != command.expert_id:  # another expert's request: as if not there
+        return None, result_of(command, "rejected", 404, f"no deployment request {command.request_id}")
+    try:
+        step = on_answer(st, request.request_id, command.accept, command.issued_at, by=command.expert_id,
+                         reason=command.reason)
+    except TransitionRefused as exc:
+        first = getattr(exc, "step", None)  # a late answer: the request expires now and its seat moves on
+        return (rematched(first, intervention, relax, now) if first is not None else None,
+                result_of(command, "rejected", exc.code, str(exc)))
+    return (rematched(step, intervention, relax, now),
+            result_of(command, "applied", 200, "accepted" if command.accept else "declined"))
 
 
-def _intervention(book: PlanBook, st: Staffing) -> Intervention:
-    found = book.intervention(st.intervention_id)
-    if found is None:
-        raise LookupError(f"staffing of unknown intervention {st.intervention_id}")
-    return found
+def hold_decided(st: Staffing, intervention: Intervention, event: HoldDecided, config: StaffingConfig,
+                 relax: Relaxer, now: datetime) -> Step | None:
+    """The ledger answered a hold: offer the seat, or move on to the next candidate."""
+    decision = HoldDecision(granted=event.granted, reason=event.reason)
+    step = on_hold(st, event.request_id, decision, event.decided_at, config.answer_hours, config.answer_otherwise)
+    if step.staffing is st and not step.actions:
+        return None
+    return rematched(step, intervention, relax, now)
 
 
-def _rematched(step: Step, intervention: Intervention, relax: Relaxer, now: datetime) -> Step:
+def expire_due(st: Staffing, intervention: Intervention, command: ExpireDue, relax: Relaxer,
+               now: datetime) -> Step | None:
+    """The sweep's clock (the command's time) decides what is overdue."""
+    step = sweep(st, command.issued_at)
+    return rematched(step, intervention, relax, now) if step.actions else None
+
+
+def rematched(step: Step, intervention: Intervention, relax: Relaxer, now: datetime) -> Step:
     """Answer the step's Rematch actions with relaxed candidates until none is left (each seat relaxes once)."""
     actions: list[Any] = []
     st = step.staffing
@@ -155,66 +118,62 @@ def _rematched(step: Step, intervention: Intervention, relax: Relaxer, now: date
     return Step(st, actions)
 
 
-def _answer(out: StaffingOutcome, command: Command, now: datetime, config: StaffingConfig,
-            relax: Relaxer) -> CommandResult:
-    st = _staffing_of(out.book, command.intervention_id)
-    request = st.requests.get(command.request_id or "") if st else None
-    if st is None or request is None:
-        return _result(command, "rejected", 404, f"no deployment request {command.request_id}")
-    if request.expert_id != command.expert_id:  # another expert's request: as if it did not exist
-        return _result(command, "rejected", 404, f"no deployment request {command.request_id}")
-    try:
-        step = on_answer(st, request.request_id, bool(command.accept), command.issued_at, by=command.expert_id,
-                         reason=command.reason)
-    except TransitionRefused as exc:
-        first = getattr(exc, "step", None)
-        if first is not None:  # a late answer: the request expires now and its seat moves on
-            out.absorb(st.intervention_id, _rematched(first, _intervention(out.book, st), relax, now))
-        return _result(command, "rejected", exc.code, str(exc))
-    out.absorb(st.intervention_id, _rematched(step, _intervention(out.book, st), relax, now))
-    return _result(command, "applied", 200, "accepted" if command.accept else "declined")
-
-
-def _hold_result(out: StaffingOutcome, command: Command, now: datetime, config: StaffingConfig,
-                 relax: Relaxer) -> None:
-    st = _staffing_of(out.book, command.intervention_id)
-    if st is None:
-        return None
-    decision = HoldDecision(granted=bool(command.granted), reason=command.reason)
-    step = on_hold(st, command.request_id or "", decision, command.issued_at, config.answer_hours,
-                   config.answer_otherwise)
-    if step.staffing is not st or step.actions:
-        out.absorb(st.intervention_id, _rematched(step, _intervention(out.book, st), relax, now))
-    return None
-
-
-def _expire_due(out: StaffingOutcome, command: Command, now: datetime, config: StaffingConfig,
-                relax: Relaxer) -> None:
-    st = _staffing_of(out.book, command.intervention_id)
-    if st is None:
-        return None
-    step = sweep(st, command.issued_at)  # the sweep's clock decides what is overdue
-    if step.actions:
-        out.absorb(st.intervention_id, _rematched(step, _intervention(out.book, st), relax, now))
-    return None
-
-
-def relaxed_request(intervention: Intervention, role: PlanRole) -> RoleRequest | None:
-    """The role asked again with its soft criteria relaxed: every skill one level lower (not below 1) and no
-    language preference. Availability, other deployments and holds, rest, duration and clearance stay hard: they
-    protect the expert and the mission. None when the crisis names no country (nothing to match against)."""
-    plan = intervention.plan
-    if not plan.countries:
-        return None
-    return RoleRequest(role=role.role, skills={k: max(1, v - 1) for k, v in role.skills.items()}, count=role.count,
-                       start=role.start, duration_days=role.duration_days, countries=list(plan.countries),
-                       kind=kind_of(Hazard(plan.hazard)), hazard=Hazard(plan.hazard), high_risk=role.high_risk,
-                       preferred_languages=[])
-
-
-def _result(command: Command, outcome: str, code: int, detail: str | None) -> CommandResult:
+def result_of(command: AnswerRequest, outcome: str, code: int, detail: str | None) -> CommandResult:
     return CommandResult(command_id=command.command_id, outcome=outcome, status_code=code, detail=detail,
                          intervention_id=command.intervention_id, request_id=command.request_id)
+
+
+class StaffingUpdated(Event):
+    """The staffing of an intervention after a change (rrc.deployments, keyed by crisis id): what views read."""
+
+    topic = DEPLOYMENTS
+    type: Literal["rrc.staffing.updated"] = STAFFING_UPDATED
+    crisis_id: str
+    intervention_id: str
+    occurred_at: AwareDatetime
+    staffing: Staffing
+    seats: list[dict[str, Any]]
+
+    @property
+    def key(self) -> str:
+        return self.crisis_id
+
+
+class NotifyExpert(Command):
+    """The outbox record telling an expert about an offer or its expiry (rrc.notifications, keyed by expert)."""
+
+    topic = NOTIFICATIONS
+    notification_id: str
+    expert_id: str
+    request_id: str
+    event_type: str
+    subject: str
+    text: str
+    created_at: AwareDatetime
+
+    @property
+    def key(self) -> str:
+        return self.expert_id
+
+
+def emits_of(step: Step, intervention: Intervention, now: datetime) -> list[Emitted]:
+    """Everything a staffing step sends: its deployment events (with their public copies and notifications), the
+    ledger commands, and the new staffing snapshot."""
+    st, out = step.staffing, []
+    for action in step.actions:
+        if isinstance(action, DeploymentEvent):
+            out.append(action)
+            out.append(Public(public_event(action, intervention), action.crisis_id))
+            note = notification_for(action, st)
+            if note is not None:
+                out.append(note)
+        elif isinstance(action, (HoldExpert, ReleaseHold, ConfirmHold)):
+            out.append(action)
+        else:
+            raise TypeError(f"unexpected staffing action {action!r}")
+    out.append(StaffingUpdated(crisis_id=st.crisis_id, intervention_id=st.intervention_id, occurred_at=now,
+                               staffing=st, seats=seats_summary(st)))
+    return out
 
 
 # --- what leaves the owner --------------------------------------------------------------------------------------
@@ -262,7 +221,14 @@ def public_data(event: DeploymentEvent, intervention: Intervention) -> dict[str,
         countries=list(plan.countries), exercise=intervention.exercise).model_dump(mode="json")
 
 
-def notification_for(event: DeploymentEvent, st: Staffing) -> dict[str, Any] | None:
+def public_event(event: DeploymentEvent, intervention: Intervention) -> CloudEvent:
+    return CloudEvent(id=event.event_id, type=event.type, time=event.occurred_at, subject=event.intervention_id,
+                      data=public_data(event, intervention),
+                      extensions={"rrcexercise": "true" if intervention.exercise else "false",
+                                  "rrccrisisid": event.crisis_id})
+
+
+def notification_for(event: DeploymentEvent, st: Staffing) -> NotifyExpert | None:
     """The outbox record telling the expert about a new offer or an expired one (None for other events)."""
     if event.type not in NOTIFIED_TYPES or not event.request_id or not event.expert_id:
         return None
@@ -277,9 +243,9 @@ def notification_for(event: DeploymentEvent, st: Staffing) -> dict[str, Any] | N
         subject = f"Deployment request expired: {request.role} for {request.crisis_title}"
         text = (f"The request to deploy as {request.role} for {request.crisis_title} expired at "
                 f"{request.respond_by.isoformat()} without an answer; the seat was offered to someone else.")
-    return {"notification_id": f"ntf-{event.event_id}", "expert_id": event.expert_id,
-            "request_id": event.request_id, "event_type": event.type, "subject": subject, "text": text,
-            "created_at": event.occurred_at.isoformat()}
+    return NotifyExpert(notification_id=f"ntf-{event.event_id}", expert_id=event.expert_id,
+                        request_id=event.request_id, event_type=event.type, subject=subject, text=text,
+                        created_at=event.occurred_at)
 
 
 def seats_summary(st: Staffing) -> list[dict[str, Any]]:

@@ -2,7 +2,7 @@
 expires or cannot be held, relax the criteria once when the list runs out, then warn.
 
 The owner of an intervention applies these functions; they return the new Staffing and the actions to carry out:
-`AskHold` / `Release` / `ConfirmHold` go to the expert's ledger owner (see ledger.py), `Rematch` asks for
+`HoldExpert` / `ReleaseHold` / `ConfirmHold` go to the expert's ledger owner (see ledger.py), `Rematch` asks for
 candidates found with soft criteria relaxed, and `DeploymentEvent`s are emitted. Nothing here reads a clock or
 talks to Kafka. Ids are derived from intervention, seat and expert, so a replay repeats the same decisions.
 """
@@ -16,7 +16,8 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from responders.deployments.ledger import HoldDecision
+from config.topics import DEPLOYMENTS
+from responders.deployments.ledger import ConfirmHold, HoldDecision, HoldExpert, ReleaseHold
 from responders.deployments.machine import (
     DEFAULT_ANSWER_HOURS_OTHERWISE,
     DeploymentRequest,
@@ -27,6 +28,7 @@ from responders.deployments.machine import (
     expire_if_due,
     move,
 )
+from responders.messages import Event, Record
 
 
 class Seat(BaseModel):
@@ -67,8 +69,10 @@ class Staffing(BaseModel):
         return next(s for s in self.seats if s.key == key)
 
 
-class DeploymentEvent(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class DeploymentEvent(Event):
+    """A step of a deployment request or seat (rrc.deployments, keyed by crisis id; with the expert's id)."""
+
+    topic = DEPLOYMENTS
     event_id: str
     type: str
     intervention_id: str
@@ -81,27 +85,13 @@ class DeploymentEvent(BaseModel):
     state: str | None = None
     detail: str | None = None
 
+    @property
+    def key(self) -> str:
+        return self.crisis_id
 
-@dataclass(frozen=True)
-class AskHold:
-    request_id: str
-    expert_id: str
-    intervention_id: str
-    crisis_id: str
-    start: date
-    end: date
-
-
-@dataclass(frozen=True)
-class Release:
-    request_id: str
-    expert_id: str
-
-
-@dataclass(frozen=True)
-class ConfirmHold:
-    request_id: str
-    expert_id: str
+    def record(self) -> Record:
+        value = self.model_dump_json(exclude_none=True).encode()
+        return Record(DEPLOYMENTS, self.crisis_id.encode(), value, [("rrc-event-type", self.type.encode())])
 
 
 @dataclass(frozen=True)
@@ -195,7 +185,8 @@ def fill(st: Staffing, now: datetime) -> Step:
             rid = request_id_for(st.intervention_id, seat.key, nxt)
             seat = seat.model_copy(update={"tried": [*seat.tried, nxt], "pending": [*seat.pending, rid]})
             st = _replace(st, seat, drafts={**st.drafts, rid: {"seat": seat.key, "expert_id": nxt}})
-            actions.append(AskHold(rid, nxt, st.intervention_id, st.crisis_id, seat.start, seat.end))
+            actions.append(HoldExpert(request_id=rid, expert_id=nxt, intervention_id=st.intervention_id,
+                                      crisis_id=st.crisis_id, start=seat.start, end=seat.end))
         if not seat.open_requests and not seat.pending:
             if not seat.relaxed:
                 seat = seat.model_copy(update={"relaxed": True})
@@ -236,7 +227,7 @@ def on_hold(st: Staffing, request_id: str, decision: HoldDecision, now: datetime
         st = _replace(st, seat, drafts=drafts)
         step = fill(st, now)
         if decision.granted:  # held, but the seat is no longer wanted
-            step.actions.insert(0, Release(request_id, draft["expert_id"]))
+            step.actions.insert(0, ReleaseHold(request_id=request_id, expert_id=draft["expert_id"]))
         return step
     request = DeploymentRequest(request_id=request_id, intervention_id=st.intervention_id, crisis_id=st.crisis_id,
                                 plan_id=st.plan_id, role=seat.role, seat=seat.index, expert_id=draft["expert_id"],
@@ -267,19 +258,19 @@ def on_answer(st: Staffing, request_id: str, accept: bool, now: datetime, *, by:
     if not accept:
         st = _close_request(st, seat, answered)
         step = fill(st, now)
-        step.actions[:0] = [Release(request_id, request.expert_id),
+        step.actions[:0] = [ReleaseHold(request_id=request_id, expert_id=request.expert_id),
                             _event(st, "rrc.deployment.declined", seat, now, answered, detail=reason),
                             *_escalated(step, seat, now)]
         return step
     confirmed = move(answered, RequestState.CONFIRMED, now, reason="seat filled")
-    actions: list[Any] = [_event(st, "rrc.deployment.accepted", seat, now, answered), ConfirmHold(request_id,
-                                                                                                 request.expert_id)]
+    actions: list[Any] = [_event(st, "rrc.deployment.accepted", seat, now, answered), ConfirmHold(request_id=request_id,
+                                                                                     expert_id=request.expert_id)]
     requests = {**st.requests, request_id: confirmed}
     for other_id in seat.open_requests:
         if other_id != request_id:
             other = move(requests[other_id], RequestState.WITHDRAWN, now, reason="seat filled by another expert")
             requests[other_id] = other
-            actions.append(Release(other_id, other.expert_id))
+            actions.append(ReleaseHold(request_id=other_id, expert_id=other.expert_id))
     seat = seat.model_copy(update={"filled_by": request.expert_id, "filled_request": request_id, "open_requests": []})
     st = _replace(st, seat, requests=requests)
     role_seats = [s for s in st.seats if s.role == seat.role]
@@ -294,14 +285,14 @@ def _close_request(st: Staffing, seat: Seat, request: DeploymentRequest) -> Staf
 
 
 def _escalated(step: Step, seat: Seat, now: datetime) -> list[DeploymentEvent]:
-    asks = [a for a in step.actions if isinstance(a, (AskHold, Rematch))]
+    asks = [a for a in step.actions if isinstance(a, (HoldExpert, Rematch))]
     if not asks:
         return []
     nxt = asks[0]
     # The detail names no expert: it travels to partners with the event (experts appear by role only).
-    detail = "offered to the next candidate" if isinstance(nxt, AskHold) else "criteria relaxed"
+    detail = "offered to the next candidate" if isinstance(nxt, HoldExpert) else "criteria relaxed"
     return [_event(step.staffing, "rrc.deployment.escalated", seat, now,
-                   expert_id=nxt.expert_id if isinstance(nxt, AskHold) else None, detail=detail)]
+                   expert_id=nxt.expert_id if isinstance(nxt, HoldExpert) else None, detail=detail)]
 
 
 def _expire(st: Staffing, request: DeploymentRequest, now: datetime) -> Step:
@@ -311,7 +302,7 @@ def _expire(st: Staffing, request: DeploymentRequest, now: datetime) -> Step:
     seat = st.seat(f"{request.role}#{request.seat}")
     st = _close_request(st, seat, expired)
     step = fill(st, now)
-    step.actions[:0] = [Release(request.request_id, request.expert_id),
+    step.actions[:0] = [ReleaseHold(request_id=request.request_id, expert_id=request.expert_id),
                         _event(st, "rrc.deployment.expired", seat, now, expired), *_escalated(step, seat, now)]
     return step
 
@@ -337,6 +328,6 @@ def close(st: Staffing, now: datetime) -> Step:
     for rid, request in st.requests.items():
         if request.is_open:
             requests[rid] = move(request, RequestState.WITHDRAWN, now, reason="intervention closed")
-            actions.append(Release(rid, request.expert_id))
+            actions.append(ReleaseHold(request_id=rid, expert_id=request.expert_id))
     seats = [s.model_copy(update={"open_requests": []}) for s in st.seats]
     return Step(st.model_copy(update={"closed": True, "requests": requests, "seats": seats}), actions)

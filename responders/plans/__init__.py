@@ -1,7 +1,7 @@
 """Response plans: proposals from templates and the roster, coordinator edits, approval into interventions."""
 
+from responders.plans.commands import ApprovePlan, CloseIntervention, CrisisCommand, PlanCommand, RevisePlan
 from responders.plans.models import (
-    Command,
     CommandResult,
     Intervention,
     InterventionStatus,
@@ -24,7 +24,8 @@ from responders.plans.planner import (
 )
 
 __all__ = [
-    "Command", "CommandResult", "Intervention", "InterventionStatus", "Outcome", "PatchError", "Plan", "PlanBook",
-    "PlanEvent", "PlanEventType", "PlanPatch", "PlanStatus", "apply_patch", "build_plan", "intervention_id_for",
-    "on_command", "on_crisis_event", "plan_id_for",
+    "ApprovePlan", "CloseIntervention", "CommandResult", "CrisisCommand", "Intervention", "InterventionStatus",
+    "Outcome", "PatchError", "Plan", "PlanBook", "PlanCommand", "PlanEvent", "PlanEventType", "PlanPatch",
+    "PlanStatus", "RevisePlan", "apply_patch", "build_plan", "intervention_id_for", "on_command", "on_crisis_event",
+    "plan_id_for",
 ]

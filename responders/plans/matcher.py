@@ -4,12 +4,13 @@ encoded once at start-up and then follows the compacted topic."""
 
 from __future__ import annotations
 
-from responders.deployments.owner import relaxed_request
 from responders.matching import PartnerAsk, PartnerRanking, rank, rank_partner_asks
+from responders.matching.requests import RoleRequest
 from responders.matching.index import RosterIndex
 from responders.plans.models import Intervention, PlanRole
 from responders.roster.models import Expert, Partner
 from responders.roster.store import RosterStore
+from vocabulary.signals import Hazard, kind_of
 
 
 class RosterMatcher:
@@ -59,3 +60,16 @@ class RosterMatcher:
         skip = set(exclude)
         ranking = rank(self.index, request, k=k + len(skip), near_miss_count=0)
         return [c.expert_id for c in ranking.candidates if c.expert_id not in skip][:k]
+
+
+def relaxed_request(intervention: Intervention, role: PlanRole) -> RoleRequest | None:
+    """The role asked again with its soft criteria relaxed: every skill one level lower (not below 1) and no
+    language preference. Availability, other deployments and holds, rest, duration and clearance stay hard: they
+    protect the expert and the mission. None when the crisis names no country (nothing to match against)."""
+    plan = intervention.plan
+    if not plan.countries:
+        return None
+    return RoleRequest(role=role.role, skills={k: max(1, v - 1) for k, v in role.skills.items()}, count=role.count,
+                       start=role.start, duration_days=role.duration_days, countries=list(plan.countries),
+                       kind=kind_of(Hazard(plan.hazard)), hazard=Hazard(plan.hazard), high_risk=role.high_risk,
+                       preferred_languages=[])

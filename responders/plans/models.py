@@ -9,9 +9,11 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from config.plan_templates import Phase, TargetSpec
+from config.topics import PLANS
 from config.taxonomy import Objective
-from responders.deployments.staffing import Staffing
 from responders.matching.results import NearMiss, PartnerCandidate
+from responders.messages import Event, Public, Record
+from vocabulary.cloudevents import CloudEvent
 
 
 class PlanStatus(StrEnum):
@@ -37,6 +39,7 @@ class PlanEventType(StrEnum):
 REVISED = "rrc.plan.revised"
 SUPERSEDED = "rrc.plan.superseded"
 COMMAND_RESULT = "rrc.command.result"
+PUBLIC_PLAN_TYPES = frozenset(t.value for t in PlanEventType)
 
 
 class PlanCandidate(BaseModel):
@@ -143,7 +146,6 @@ class PlanBook(BaseModel):
     plans: list[Plan] = Field(default_factory=list)
     interventions: list[Intervention] = Field(default_factory=list)
     commands_seen: list[str] = Field(default_factory=list, description="recent command ids (idempotence)")
-    staffing: dict[str, Staffing] = Field(default_factory=dict, description="intervention id -> its seats and requests")
 
     def plan(self, plan_id: str) -> Plan | None:
         return next((p for p in self.plans if p.plan_id == plan_id), None)
@@ -175,31 +177,6 @@ class PlanPatch(BaseModel):
     partner_asks: list[AskChange] = Field(default_factory=list, max_length=50)
 
 
-class Command(BaseModel):
-    """A command to the owner of a crisis's plans (sent on rrc.commands keyed by crisis id).
-
-    Coordinators approve, edit and close; experts answer deployment requests (`answer_request`); the experts'
-    ledgers answer holds (`hold_result`); the expiry sweep asks for overdue offers to expire (`expire_due`, with
-    the sweep's time in `issued_at`).
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    command_id: str
-    type: Literal["approve_plan", "patch_plan", "close_intervention", "answer_request", "hold_result", "expire_due"]
-    crisis_id: str
-    plan_id: str | None = None
-    intervention_id: str | None = None
-    request_id: str | None = None
-    expert_id: str | None = Field(default=None, description="the answering expert (answer_request)")
-    accept: bool | None = None
-    granted: bool | None = None
-    patch: PlanPatch | None = None
-    reason: str | None = Field(default=None, max_length=500)
-    actor: str
-    role: str
-    issued_at: AwareDatetime
-
-
 class CommandResult(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     command_id: str
@@ -211,10 +188,10 @@ class CommandResult(BaseModel):
     request_id: str | None = None
 
 
-class PlanEvent(BaseModel):
-    """One fact on rrc.plans; `type` is a PlanEventType value or one of the internal types above."""
+class PlanEvent(Event):
+    """One fact on rrc.plans (keyed by crisis id); `type` is a PlanEventType value or one of the internal types."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    topic = PLANS
     event_id: str
     type: str
     crisis_id: str
@@ -224,6 +201,24 @@ class PlanEvent(BaseModel):
     intervention: Intervention | None = None
     result: CommandResult | None = None
     trigger_signal_id: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.crisis_id
+
+    def record(self) -> Record:
+        return Record(PLANS, self.crisis_id.encode(), self.model_dump_json(exclude_none=True).encode(),
+                      [("rrc-event-type", self.type.encode())])
+
+    def public(self) -> Public | None:
+        """The partners' copy (no expert ids) for the public types; None for internal facts."""
+        if self.type not in PUBLIC_PLAN_TYPES:
+            return None
+        subject = self.intervention.intervention_id if self.intervention else self.plan.plan_id if self.plan else None
+        return Public(CloudEvent(id=self.event_id, type=self.type, time=self.occurred_at, subject=subject,
+                                 data=self.public_data(),
+                                 extensions={"rrcexercise": "true" if self.exercise else "false",
+                                             "rrccrisisid": self.crisis_id}), self.crisis_id)
 
     def public_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"exercise": self.exercise}

@@ -15,11 +15,13 @@ from datetime import datetime, timedelta
 from config.plan_templates import PlanTemplate, TemplateSet
 from responders.matching import PartnerAsk, PartnerRanking, RoleRequest, fill_plan, rank_partner_asks
 from responders.matching.index import RosterIndex
+from responders.crises.models import Crisis
+from responders.crises.owner import CrisisRecorded
+from responders.plans.commands import ApprovePlan, CloseIntervention, PlanCommand, RevisePlan
 from responders.plans.models import (
     COMMAND_RESULT,
     REVISED,
     SUPERSEDED,
-    Command,
     CommandResult,
     Intervention,
     InterventionStatus,
@@ -73,13 +75,13 @@ def event_id_for(*parts: str) -> str:
 PartnerRanker = Callable[[list[PartnerAsk]], list[PartnerRanking]]
 
 
-def build_plan(crisis: dict, template: PlanTemplate, index: RosterIndex, partners: Sequence[Partner] | PartnerRanker,
+def build_plan(crisis: Crisis, template: PlanTemplate, index: RosterIndex, partners: Sequence[Partner] | PartnerRanker,
                now: datetime, version: int, trigger_event_id: str | None = None,
                trigger_signal_id: str | None = None) -> Plan:
-    """A proposal for `crisis` (its JSON snapshot): the template's roles seated optimally from the roster with
+    """A proposal for `crisis`: the template's roles seated optimally from the roster with
     ranked alternates (and, for roles left with open seats, the near misses), and partners ranked per ask.
     `partners` is the partner list or a ranker over it (the worker's caches rankings per ask)."""
-    countries = list(crisis.get("countries") or [])
+    countries = list(crisis.countries)
     roles: list[PlanRole] = []
     requests: list[RoleRequest] = []
     for spec in template.roles:
@@ -87,7 +89,7 @@ def build_plan(crisis: dict, template: PlanTemplate, index: RosterIndex, partner
         if countries:
             requests.append(RoleRequest(role=spec.role, skills=spec.skills, count=spec.count, start=start,
                                         duration_days=spec.duration_days, countries=countries,
-                                        kind=crisis["kind"], hazard=crisis["hazard"], high_risk=spec.high_risk))
+                                        kind=crisis.kind, hazard=crisis.hazard, high_risk=spec.high_risk))
         roles.append(PlanRole(role=spec.role, label=spec.label, phase=spec.phase, objective=spec.objective,
                               skills=dict(spec.skills), count=spec.count, start=start,
                               duration_days=spec.duration_days, high_risk=spec.high_risk, candidates=[], chosen=[],
@@ -108,11 +110,11 @@ def build_plan(crisis: dict, template: PlanTemplate, index: RosterIndex, partner
             asks.append(PlanPartnerAsk(capability=spec.capability, quantity=spec.quantity, unit=spec.unit,
                                        needed_within_days=spec.needed_within_days, phase=spec.phase,
                                        partners=ranked, chosen=[p.partner_id for p in ranked[:1]]))
-    crisis_id = crisis["crisis_id"]
+    crisis_id = crisis.crisis_id
     return Plan(plan_id=plan_id_for(crisis_id, version), crisis_id=crisis_id, version=version,
-                status=PlanStatus.PROPOSED, template_id=template.template_id, title=crisis["title"],
-                hazard=crisis["hazard"], severity=crisis["severity"], countries=countries,
-                exercise=bool(crisis.get("exercise")), created_at=now, updated_at=now,
+                status=PlanStatus.PROPOSED, template_id=template.template_id, title=crisis.title,
+                hazard=crisis.hazard.value, severity=crisis.severity.value, countries=countries,
+                exercise=crisis.exercise, created_at=now, updated_at=now,
                 trigger_event_id=trigger_event_id, trigger_signal_id=trigger_signal_id,
                 phases=list(template.phases), roles=roles, partner_asks=asks, targets=list(template.targets))
 
@@ -126,25 +128,26 @@ def _seated(role: PlanRole, fill) -> PlanRole:
         "eligible": fill.eligible, "unfilled": fill.unfilled})
 
 
-def on_crisis_event(book: PlanBook, message: dict, now: datetime, templates: TemplateSet, index: RosterIndex,
-                    partners: Sequence[Partner] | PartnerRanker, plan_exercises: bool = False) -> Outcome:
+def on_crisis_event(book: PlanBook, message: CrisisRecorded, now: datetime, templates: TemplateSet,
+                    index: RosterIndex, partners: Sequence[Partner] | PartnerRanker,
+                    plan_exercises: bool = False) -> Outcome:
     """A crisis opened or escalated: propose a (new version of the) plan when a template fits.
 
     A new version supersedes the crisis's earlier *proposed* versions; approved plans and their interventions
     stay as they are.
     """
-    event, crisis = message["event"], message["crisis"]
-    if event["type"] not in PLANNED_ON:
+    event, crisis = message.event, message.crisis
+    if event.type.value not in PLANNED_ON:
         return Outcome(book)
-    if any(p.trigger_event_id == event["event_id"] for p in book.plans):
+    if any(p.trigger_event_id == event.event_id for p in book.plans):
         return Outcome(book)  # replay of an event already planned for
-    if crisis.get("exercise") and not plan_exercises:
+    if crisis.exercise and not plan_exercises:
         return Outcome(book)
-    template = templates.select(crisis["hazard"], crisis["severity"])
+    template = templates.select(crisis.hazard.value, crisis.severity.value)
     if template is None:
         return Outcome(book)
     version = len(book.plans) + 1
-    plan = build_plan(crisis, template, index, partners, now, version, event["event_id"], event.get("signal_id"))
+    plan = build_plan(crisis, template, index, partners, now, version, event.event_id, event.signal_id)
     events: list[PlanEvent] = []
     plans = []
     for old in book.plans:
@@ -154,7 +157,7 @@ def on_crisis_event(book: PlanBook, message: dict, now: datetime, templates: Tem
             events.append(_event(SUPERSEDED, old, now))
         plans.append(old)
     plans.append(plan)
-    events.append(_event(PlanEventType.PROPOSED, plan, now, trigger_signal_id=event.get("signal_id")))
+    events.append(_event(PlanEventType.PROPOSED, plan, now, trigger_signal_id=event.signal_id))
     new_book = book.model_copy(update={"plans": plans})
     return Outcome(new_book, events)
 
@@ -172,11 +175,11 @@ def _event(type_: str, plan: Plan | None, now: datetime, intervention: Intervent
 
 # --- commands ---------------------------------------------------------------------------------------------------
 
-def on_command(book: PlanBook, command: Command, now: datetime) -> Outcome:
+def on_command(book: PlanBook, command: PlanCommand, now: datetime) -> Outcome:
     """Apply a coordinator's command; the outcome always carries a `rrc.command.result` for the API."""
     if command.command_id in book.commands_seen:
         return Outcome(book)
-    handler = {"approve_plan": _approve, "patch_plan": _patch, "close_intervention": _close}[command.type]
+    handler = {ApprovePlan: _approve, RevisePlan: _patch, CloseIntervention: _close}[type(command)]
     new_book, events, result = handler(book, command, now)
     seen = [*new_book.commands_seen, command.command_id][-MAX_COMMANDS_REMEMBERED:]
     new_book = new_book.model_copy(update={"commands_seen": seen})
@@ -185,19 +188,20 @@ def on_command(book: PlanBook, command: Command, now: datetime) -> Outcome:
     return Outcome(new_book, events)
 
 
-def _result(command: Command, outcome: str, code: int, detail: str | None = None, plan: Plan | None = None,
+def _result(command: PlanCommand, outcome: str, code: int, detail: str | None = None, plan: Plan | None = None,
             intervention: Intervention | None = None) -> CommandResult:
     return CommandResult(command_id=command.command_id, outcome=outcome, status_code=code, detail=detail,
-                         plan_id=plan.plan_id if plan else command.plan_id,
-                         intervention_id=intervention.intervention_id if intervention else command.intervention_id)
+                         plan_id=plan.plan_id if plan else getattr(command, "plan_id", None),
+                         intervention_id=intervention.intervention_id if intervention
+                         else getattr(command, "intervention_id", None))
 
 
 def _replace_plan(book: PlanBook, plan: Plan) -> list[Plan]:
     return [plan if p.plan_id == plan.plan_id else p for p in book.plans]
 
 
-def _approve(book: PlanBook, command: Command, now: datetime):
-    plan = book.plan(command.plan_id or "")
+def _approve(book: PlanBook, command: ApprovePlan, now: datetime):
+    plan = book.plan(command.plan_id)
     if plan is None:
         return book, [], _result(command, "rejected", 404, f"plan {command.plan_id} not found")
     if plan.status is PlanStatus.APPROVED:
@@ -286,23 +290,23 @@ def apply_patch(plan: Plan, patch: PlanPatch, now: datetime) -> Plan:
                                    "revision": plan.revision + 1, "updated_at": now})
 
 
-def _patch(book: PlanBook, command: Command, now: datetime):
-    plan = book.plan(command.plan_id or "")
+def _patch(book: PlanBook, command: RevisePlan, now: datetime):
+    plan = book.plan(command.plan_id)
     if plan is None:
         return book, [], _result(command, "rejected", 404, f"plan {command.plan_id} not found")
     if plan.status is not PlanStatus.PROPOSED:
         return book, [], _result(command, "rejected", 409, f"plan {plan.plan_id} is {plan.status.value}; "
                                                             "only a proposed plan can be edited")
     try:
-        revised = apply_patch(plan, command.patch or PlanPatch(), now)
+        revised = apply_patch(plan, command.patch, now)
     except PatchError as exc:
         return book, [], _result(command, "rejected", 422, str(exc), plan)
     new_book = book.model_copy(update={"plans": _replace_plan(book, revised)})
     return new_book, [_event(REVISED, revised, now)], _result(command, "applied", 200, None, revised)
 
 
-def _close(book: PlanBook, command: Command, now: datetime):
-    intervention = book.intervention(command.intervention_id or "")
+def _close(book: PlanBook, command: CloseIntervention, now: datetime):
+    intervention = book.intervention(command.intervention_id)
     if intervention is None:
         return book, [], _result(command, "rejected", 404, f"intervention {command.intervention_id} not found")
     if intervention.status is InterventionStatus.CLOSED:

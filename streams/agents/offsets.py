@@ -1,13 +1,14 @@
 """Offset contiguity for an agent that must not skip a record, and a reader that fills the holes.
 
-Why: the crisis agent's input (rrc.signals.by-correlation) is neither compacted nor transactional, so its offsets
-are contiguous; yet right after a restart the Faust consumer was seen handing over offset 210 without 209. Faust's
+Why: the owners' inputs (rrc.signals.by-correlation, rrc.crises, rrc.commands, rrc.ledger) are neither compacted
+nor transactional, so their offsets are contiguous; yet right after a restart the Faust consumer was seen handing
+over offset 210 without 209. Faust's
 recovery resumes the flow and then seeks the stream partitions to their committed offsets while the fetch loop is
 still handing over records fetched before the seek; its per-partition "read offset" is overwritten by those, and
 the re-fetched records below it are dropped as already read (faust/transport/consumer.py, "DROPPED MESSAGE
 ROFF"). The skipped signal was lost. Seeking back does not help (the same bookkeeping drops the re-read), so the
 agent reads the missing records itself with a plain consumer (`HoleReader`), applies them in order before the
-record that revealed the hole, and marks them done in Faust's commit bookkeeping.
+record that revealed the hole, and marks them done in Faust's commit bookkeeping (`streams.faust_adapter`).
 
 A hole that cannot be filled (records removed by retention while the group was away) is logged and counted.
 """
@@ -116,17 +117,3 @@ async def fill_hole(reader: HoleReader, ev: Any, missing: range) -> list[HoleEve
                       message=HoleMessage(topic=r.topic, partition=r.partition, offset=r.offset,
                                           headers=tuple(r.headers or ()), tp=msg.tp))
             for r in sorted(records, key=lambda r: r.offset)]
-
-
-def committed_offset(app: Any, tp: Any) -> int | None:
-    """The group's committed offset (the next to read) as Faust keeps it per partition; None for 0 or unknown."""
-    return app.consumer._committed_offset.get(tp)  # noqa: SLF001 - no public accessor in faust 0.15
-
-
-def mark_done(app: Any, tp: Any, offsets: range) -> None:
-    """Faust never handed these records over, so its commit bookkeeping must count them as done: they go into its
-    per-partition gap tree, which it folds into the acked offsets (not `_add_gap`, whose `committed + 1` would
-    leave out the first of them)."""
-    start = max(offsets.start, committed_offset(app, tp) or 0)
-    if start < offsets.stop:
-        app.consumer._gap[tp].addi(start, offsets.stop)  # noqa: SLF001 - no public API for this

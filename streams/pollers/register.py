@@ -11,21 +11,21 @@ from streams.pollers.config import load_feeds
 from streams.pollers.service import PollerService
 
 if TYPE_CHECKING:
-    from streams.app import Runtime
+    from streams.wiring import Wiring
 
 log = logging.getLogger("rrc.pollers")
 
 
-def register(runtime: "Runtime") -> None:
-    """Adds `runtime.services["pollers"]`; a bad feeds file raises FeedConfigError at build time, not later."""
+def build(runtime: "Wiring") -> PollerService | None:
+    """The pollers of RRC_FEEDS_FILE (None without one); a bad feeds file raises FeedConfigError at build time."""
     s = runtime.settings
     if s.feeds_file is None:
-        return
+        return None
     feeds = load_feeds(s.feeds_file)
     if not any(f.enabled for f in feeds):
         log.info("feeds file %s has no enabled feed; no polling", s.feeds_file)
-        return
-    runtime.services["pollers"] = PollerService(
+        return None
+    return PollerService(
         feeds,
         bootstrap_servers=s.bootstrap_servers,
         topic=runtime.topics.signals_raw.get_topic_name(),

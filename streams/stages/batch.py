@@ -21,6 +21,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.errors import KafkaError
 
 from streams import metrics
+from streams.deadletter import deadletter_headers
+from streams.health import Health, detached
 from streams.partitioning import partition_for
 
 log = logging.getLogger("rrc.stage")
@@ -59,18 +61,8 @@ Handler = Callable[[ConsumerRecord], Result]
 
 def deadletter_message(topic: str, msg: ConsumerRecord, failure: Failure) -> Output:
     """The original bytes as the value; reason, error type and source position as headers (replayable as is)."""
-    headers: Headers = [
-        ("rrc-dlq-reason", failure.reason.encode()[:4000]),
-        ("rrc-dlq-error-type", failure.error_type.encode()),
-        ("rrc-dlq-source-topic", msg.topic.encode()),
-        ("rrc-dlq-source-partition", str(msg.partition).encode()),
-        ("rrc-dlq-source-offset", str(msg.offset).encode()),
-        ("rrc-dlq-at", str(int(time.time() * 1000)).encode()),
-    ]
-    if failure.record:
-        headers.append(("rrc-dlq-record", failure.record.encode()[:500]))
-    headers.extend((k, v) for k, v in (msg.headers or ()) if not k.startswith("rrc-dlq-"))
-    return Output(topic=topic, value=msg.value or b"", key=msg.key, headers=headers)
+    return Output(topic=topic, value=msg.value or b"", key=msg.key,
+                  headers=deadletter_headers(msg, failure.reason, failure.error_type, failure.record))
 
 
 async def rewind_to_committed(consumer: AIOKafkaConsumer) -> None:
@@ -100,7 +92,7 @@ class BatchStage:
 
     def __init__(self, *, name: str, bootstrap: str, source: str, group: str, deadletter: str, handler: Handler,
                  max_records: int = 2000, poll_ms: int = 100, client_id: str | None = None,
-                 session_timeout_s: float = 30.0) -> None:
+                 session_timeout_s: float = 30.0, health: Health | None = None) -> None:
         self.name = name
         self.bootstrap = bootstrap
         self.source = source
@@ -115,6 +107,7 @@ class BatchStage:
         self._producer: AIOKafkaProducer | None = None
         self._task: asyncio.Task | None = None
         self.processed = 0
+        self.health = health or detached()
 
     async def start(self) -> None:
         self._producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=True,
@@ -129,6 +122,7 @@ class BatchStage:
         await self._producer.start()
         await self._consumer.start()
         self._task = asyncio.create_task(self._loop(), name=f"stage-{self.name}")
+        self.health.watch(self.name, self._task)
         log.info("stage started", extra={"stage": self.name, "source": self.source, "group": self.group})
 
     async def stop(self) -> None:
@@ -140,11 +134,14 @@ class BatchStage:
             try:
                 batches = await self._consumer.getmany(timeout_ms=self.poll_ms, max_records=self.max_records)
                 if batches:
+                    self.health.busy(self.name)
                     await self.process(batches)
+                    self.health.done(self.name)
             except asyncio.CancelledError:
                 raise
             except KafkaError as exc:
                 # Broker trouble: nothing was committed for this batch, so it is fetched again after the pause.
+                self.health.failing(self.name, exc)
                 metrics.ERRORS.labels(self.name, type(exc).__name__).inc()
                 log.warning("stage kafka error, retrying", extra={"stage": self.name, "error": repr(exc)})
                 await rewind_to_committed(self._consumer)

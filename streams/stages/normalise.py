@@ -10,7 +10,7 @@ from __future__ import annotations
 from aiokafka import ConsumerRecord
 
 from streams import metrics
-from streams.app import Runtime
+from streams.wiring import Wiring
 from responders.crises.keys import correlation_key
 from streams.partitioning import partition_for_repeated
 from responders.signals.normalise import format_of, normalise
@@ -40,10 +40,10 @@ def make_handler(signals_topic: str, by_correlation_topic: str, partitions: int)
     return handle
 
 
-def register(runtime: Runtime) -> None:
-    s = runtime.settings
-    topics = runtime.topics
-    runtime.services["normalise"] = BatchStage(
+def build(wiring: Wiring) -> BatchStage:
+    s = wiring.settings
+    topics = wiring.topics
+    return BatchStage(
         name="normalise",
         bootstrap=s.bootstrap_servers,
         source=topics.signals_raw.get_topic_name(),
@@ -52,4 +52,5 @@ def register(runtime: Runtime) -> None:
         handler=make_handler(topics.signals.get_topic_name(), topics.signals_by_correlation.get_topic_name(),
                              topics.signals_by_correlation.partitions or s.topic_partitions),
         session_timeout_s=s.session_timeout_s,
+        health=wiring.health,
     )

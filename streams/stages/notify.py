@@ -18,7 +18,8 @@ from aiokafka.errors import KafkaError
 
 from responders.notifications import Channel, EmailChannel, WebhookChannel, deliver
 from streams import metrics
-from streams.app import Runtime
+from streams.deadletter import deadletter_headers, reason_of
+from streams.wiring import Wiring
 from streams.stages.batch import rewind_to_committed, shut_down
 
 log = logging.getLogger("rrc.notify")
@@ -26,11 +27,12 @@ STAGE = "notify"
 
 
 class NotificationSender:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Wiring) -> None:
         self.runtime = runtime
         s = runtime.settings
         self.source = runtime.topics.notifications.get_topic_name()
         self.records_topic = runtime.topics.notification_deliveries.get_topic_name()
+        self.deadletter_topic = runtime.topics.deadletter.get_topic_name()
         self.group = f"{s.topic_prefix}{s.app_id}-notify"
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
@@ -60,6 +62,8 @@ class NotificationSender:
         await self._producer.start()
         await self._consumer.start()
         self._task = asyncio.create_task(self._loop(), name="stage-notify")
+        # Not busy/done per batch: a batch waits through its notifications' retries (minutes) by design.
+        self.runtime.health.watch(STAGE, self._task)
 
     async def stop(self) -> None:
         await shut_down([self._task], [self._consumer, self._producer, self._client])
@@ -73,9 +77,11 @@ class NotificationSender:
                 if records:
                     await self._process(records)
                     await self._consumer.commit()
+                    self.runtime.health.done(STAGE)
             except asyncio.CancelledError:
                 raise
             except KafkaError as exc:  # nothing committed: the batch is fetched again after the pause
+                self.runtime.health.failing(STAGE, exc)
                 metrics.ERRORS.labels(STAGE, type(exc).__name__).inc()
                 log.warning("notify kafka error, retrying", extra={"stage": STAGE, "error": repr(exc)})
                 await rewind_to_committed(self._consumer)
@@ -83,7 +89,7 @@ class NotificationSender:
 
     async def _process(self, records) -> None:
         assert self._producer is not None
-        experts = self.runtime.views["roster"].experts.records
+        experts = self.runtime.views.roster.experts.records
         schedule = list(self.runtime.settings.notify_retry_s)
 
         async def one(record):
@@ -91,10 +97,11 @@ class NotificationSender:
                 notification = json.loads(record.value)
                 expert = experts.get(notification["expert_id"])
             except (ValueError, KeyError, TypeError) as exc:
-                metrics.ERRORS.labels(STAGE, type(exc).__name__).inc()
-                log.warning("bad notification skipped", extra={"stage": STAGE, "offset": record.offset,
-                                                               "error": repr(exc)})
-                return None
+                metrics.DEADLETTERED.labels(STAGE, type(exc).__name__).inc()
+                log.warning("dead-lettered", extra={"stage": STAGE, "offset": record.offset, "error": repr(exc)})
+                return await self._producer.send(self.deadletter_topic, value=record.value or b"", key=record.key,
+                                                 headers=deadletter_headers(record, reason_of(exc),
+                                                                            type(exc).__name__))
             result = await deliver(notification, expert, self.channels, schedule, clock=self.runtime.clock)
             for attempt in result.attempts:
                 metrics.NOTIFICATION_ATTEMPTS.labels(attempt.channel).inc()
@@ -111,7 +118,3 @@ class NotificationSender:
         await asyncio.gather(*futures)
         metrics.MESSAGES_IN.labels(STAGE).inc(len(records))
         metrics.MESSAGES_OUT.labels(STAGE).inc(len(futures))
-
-
-def register(runtime: Runtime) -> None:
-    runtime.services["notify"] = NotificationSender(runtime)

@@ -45,7 +45,8 @@ from responders.partners.delivery import (
 from responders.partners.filters import any_type_matches, entitled, facts_of
 from responders.partners.subscriptions import Subscription, disable, wants
 from streams import metrics
-from streams.app import Runtime
+from streams.deadletter import deadletter_headers, reason_of
+from streams.wiring import Wiring
 from vocabulary.cloudevents import CloudEvent
 from streams.stages.batch import shut_down
 
@@ -83,7 +84,7 @@ class Watermarks:
 
 
 class WebhookService:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Wiring) -> None:
         self.runtime = runtime
         s, t = runtime.settings, runtime.topics
         self.events_topic = t.response_events.get_topic_name()
@@ -118,6 +119,8 @@ class WebhookService:
         await self._consumer.start()
         self._tasks = [asyncio.create_task(self._loop(), name="webhooks-read"),
                        asyncio.create_task(self._committer(), name="webhooks-commit")]
+        for task in self._tasks:
+            self.runtime.health.watch(STAGE, task)
 
     async def stop(self) -> None:
         await shut_down(self._tasks, [])
@@ -129,24 +132,24 @@ class WebhookService:
 
     async def _loop(self) -> None:
         assert self._consumer is not None
-        views = self.runtime.services
-        for name in ("subscriptions-view", "webhook-log-view"):
-            await views[name].caught_up.wait()  # skip what is finished; know every subscription
+        for reader in (self.runtime.readers.subscriptions, self.runtime.readers.webhook_log):
+            await reader.caught_up.wait()  # skip what is finished; know every subscription
         while True:
             try:
                 batches = await self._consumer.getmany(timeout_ms=200, max_records=1000)
             except KafkaError as exc:
+                self.runtime.health.failing(STAGE, exc)
                 metrics.ERRORS.labels(STAGE, type(exc).__name__).inc()
                 log.warning("webhooks read failed, retrying", extra={"stage": STAGE, "error": repr(exc)})
                 await asyncio.sleep(1)
                 continue
+            self.runtime.health.done(STAGE)
             for tp, records in batches.items():
                 for record in records:
                     try:
                         await self._dispatch(tp, record)
                     except Exception as exc:  # noqa: BLE001 - one bad record never stops deliveries
-                        metrics.ERRORS.labels(STAGE, type(exc).__name__).inc()
-                        log.exception("webhook input skipped", extra={"stage": STAGE, "offset": record.offset})
+                        await self._deadletter(record, exc)
                         self.marks.read(tp, record.offset, 0)
                 metrics.MESSAGES_IN.labels(STAGE).inc(len(records))
 
@@ -155,12 +158,12 @@ class WebhookService:
         if tp.topic == self.jobs_topic:
             job = json.loads(record.value)
             event = CloudEvent.from_structured(job["event"])
-            sub = views["subscriptions"].records.get(job["subscription_id"])
+            sub = views.subscriptions.records.get(job["subscription_id"])
             targets = [(sub, job["replay_id"])] if sub is not None and sub.status == "active" else []
         else:
             # Most events interest nobody: decide on the type header before parsing the body.
             event_type = next((v.decode() for k, v in record.headers or () if k == "ce_type"), "")
-            candidates = [sub for sub in list(views["subscriptions"].records.values())
+            candidates = [sub for sub in list(views.subscriptions.records.values())
                           if sub.status == "active" and any_type_matches(sub.event_types, event_type)]
             if not candidates:
                 self.marks.read(tp, record.offset, 0)
@@ -168,7 +171,7 @@ class WebhookService:
             event = CloudEvent.from_kafka_binary(record.headers, record.value)
             facts = facts_of(event)
             targets = [(sub, None) for sub in candidates if wants(sub, facts) and entitled(sub.grant, event)]
-        done = views["webhook-log"]
+        done = views.webhook_log
         targets = [(sub, replay) for sub, replay in targets if not done.finished(sub.subscription_id, event.id, replay)]
         self.marks.read(tp, record.offset, len(targets))
         if not targets:
@@ -182,7 +185,7 @@ class WebhookService:
     def _job(self, tp, offset, sub: Subscription, event: CloudEvent, body: bytes, replay: str | None):
         async def run() -> None:
             try:
-                current = self.runtime.views["subscriptions"].records.get(sub.subscription_id, sub)
+                current = self.runtime.views.subscriptions.records.get(sub.subscription_id, sub)
                 if current.status != "active":
                     outcome = DeliveryOutcome(subscription_id=sub.subscription_id, event_id=event.id,
                                               status="failed", attempts=[])
@@ -244,13 +247,22 @@ class WebhookService:
                                                         "event_id": event.id, "reason": reason})
         if outcome.disable_subscription and sub.status == "active":
             gone = disable(sub, f"the endpoint answered 410 Gone at {now.isoformat()}")
-            self.runtime.views["subscriptions"].records[sub.subscription_id] = gone  # no more calls meanwhile
+            self.runtime.views.subscriptions.records[sub.subscription_id] = gone  # no more calls meanwhile
             sends.append(await self._producer.send(self.subs_topic, key=sub.subscription_id.encode(),
                                                    value=gone.model_dump_json().encode()))
             log.warning("subscription disabled (410)", extra={"subscription_id": sub.subscription_id,
                                                               "partner_id": sub.partner_id})
         await asyncio.gather(*sends)
         metrics.MESSAGES_OUT.labels(STAGE).inc(len(sends))
+
+    async def _deadletter(self, record, exc: Exception) -> None:
+        """An input that cannot be read or routed: to the dead-letter topic with the original bytes and the same
+        headers as every stage, before its offset can be committed."""
+        assert self._producer is not None
+        metrics.DEADLETTERED.labels(STAGE, type(exc).__name__).inc()
+        log.warning("dead-lettered", extra={"stage": STAGE, "offset": record.offset, "error": repr(exc)[:300]})
+        await self._producer.send_and_wait(self.dlq_topic, value=record.value or b"", key=record.key,
+                                           headers=deadletter_headers(record, reason_of(exc), type(exc).__name__))
 
     # --- committing -------------------------------------------------------------------------------------------
 
@@ -269,7 +281,3 @@ class WebhookService:
         offsets = {tp: OffsetAndMetadata(o, "") for tp, o in self.marks.commits().items() if tp in assigned}
         if offsets:
             await self._consumer.commit(offsets)
-
-
-def register(runtime: Runtime) -> None:
-    runtime.services["webhooks"] = WebhookService(runtime)

@@ -11,6 +11,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from streams import metrics
+from streams.faust_adapter import refresh_metadata
+from streams.health import Health, detached
 
 log = logging.getLogger("rrc.view")
 
@@ -20,8 +22,10 @@ class TopicReader:
 
     def __init__(self, name: str, bootstrap: str, handlers: dict[str, Callable[[bytes], None]],
                  keyed_handlers: dict[str, Callable[[bytes | None, bytes | None], None]] | None = None,
-                 record_handlers: dict[str, Callable[[object], None]] | None = None) -> None:
+                 record_handlers: dict[str, Callable[[object], None]] | None = None,
+                 health: Health | None = None) -> None:
         self.name = name
+        self.health = health or detached()
         self.bootstrap = bootstrap
         # Plain handlers get the value; keyed handlers get (key, value), tombstones included (compacted topics).
         self.handlers: dict[str, Callable[[bytes | None, bytes | None], None]] = {
@@ -49,13 +53,14 @@ class TopicReader:
         for topic in self.handlers:
             parts = self._consumer.partitions_for_topic(topic) or set()
             if not parts:
-                await self._consumer._client.force_metadata_update()  # topics were just created
+                await refresh_metadata(self._consumer)  # topics were just created
                 parts = self._consumer.partitions_for_topic(topic) or set()
             tps.extend(TopicPartition(topic, p) for p in sorted(parts))
         self._consumer.assign(tps)
         await self._consumer.seek_to_beginning(*tps)
         self._end = await self._consumer.end_offsets(tps) if tps else {}
         self._task = asyncio.create_task(self._loop(), name=f"view-{self.name}")
+        self.health.watch(f"view-{self.name}", self._task)
 
     async def stop(self) -> None:
         if self._task:
@@ -72,9 +77,11 @@ class TopicReader:
             try:
                 batches = await self._consumer.getmany(timeout_ms=200, max_records=5000)
             except KafkaError as exc:
+                self.health.failing(f"view-{self.name}", exc)
                 log.warning("view read failed, retrying", extra={"view": self.name, "error": repr(exc)})
                 await asyncio.sleep(1)
                 continue
+            self.health.done(f"view-{self.name}")
             for tp, records in batches.items():
                 whole = self.record_handlers.get(tp.topic)
                 handler = self.handlers[tp.topic]

@@ -1,8 +1,12 @@
-"""Wire the read views into the runtime: one topic reader feeding each view."""
+"""Build the read views and the topic reader feeding each one."""
 
 from __future__ import annotations
 
-from streams.app import Runtime
+from config.settings import Settings
+from responders.roster.store import RosterStore
+from streams.health import Health
+from streams.topics import Topics
+from streams.views import Readers, Views
 from streams.views.audit import AuditView
 from streams.views.crises import CrisisView
 from streams.views.deployments import DeploymentsView
@@ -11,55 +15,32 @@ from streams.views.plans import PlansView
 from streams.views.reader import TopicReader
 
 
-def register(runtime: Runtime) -> None:
-    from responders.roster.store import RosterStore
+def build_views(settings: Settings, topics: Topics, health: Health) -> tuple[Views, Readers]:
+    bootstrap = settings.bootstrap_servers
+    views = Views(roster=RosterStore(), crises=CrisisView(), plans=PlansView(), deployments=DeploymentsView(),
+                  subscriptions=SubscriptionsView(), webhook_log=DeliveryLogView(),
+                  public_events=PublicEventsView(settings.events_stream_buffer), audit=AuditView())
 
-    topics = runtime.topics
-    roster = RosterStore()
-    runtime.views["roster"] = roster
-    runtime.services["roster-view"] = TopicReader(
-        "roster", runtime.settings.bootstrap_servers, {},
-        keyed_handlers={topics.roster_experts.get_topic_name(): roster.experts.apply_message,
-                        topics.roster_partners.get_topic_name(): roster.partners.apply_message},
+    def name(topic) -> str:
+        return topic.get_topic_name()
+
+    def reader(view: str, handlers: dict, **kwargs) -> TopicReader:
+        return TopicReader(view, bootstrap, handlers, health=health, **kwargs)
+
+    readers = Readers(
+        roster=reader("roster", {}, keyed_handlers={
+            name(topics.roster_experts): views.roster.experts.apply_message,
+            name(topics.roster_partners): views.roster.partners.apply_message}),
+        crises=reader("crises", {name(topics.crises): views.crises.apply_crisis_message,
+                                                 name(topics.signals): views.crises.apply_signal_message}),
+        plans=reader("plans", {name(topics.plans): views.plans.apply_message}),
+        deployments=reader("deployments", {name(topics.deployments): views.deployments.apply_message}),
+        subscriptions=reader("subscriptions", {}, keyed_handlers={
+            name(topics.subscriptions): views.subscriptions.apply_message}),
+        webhook_log=reader("webhook-log",
+                                {name(topics.webhook_deliveries): views.webhook_log.apply_message}),
+        public_events=reader("public-events", {}, record_handlers={
+            name(topics.response_events): views.public_events.apply_record}),
+        audit=reader("audit", {name(topics.audit): views.audit.apply_message}),
     )
-    crises = CrisisView()
-    runtime.views["crises"] = crises
-    runtime.services["crisis-view"] = TopicReader(
-        "crises", runtime.settings.bootstrap_servers,
-        {topics.crises.get_topic_name(): crises.apply_crisis_message,
-         topics.signals.get_topic_name(): crises.apply_signal_message},
-    )
-    audit = AuditView()
-    runtime.views["audit"] = audit
-    runtime.services["audit-view"] = TopicReader(
-        "audit", runtime.settings.bootstrap_servers, {topics.audit.get_topic_name(): audit.apply_message},
-    )
-    plans = PlansView()
-    runtime.views["plans"] = plans
-    runtime.services["plans-view"] = TopicReader(
-        "plans", runtime.settings.bootstrap_servers, {topics.plans.get_topic_name(): plans.apply_message},
-    )
-    deployments = DeploymentsView()
-    runtime.views["deployments"] = deployments
-    runtime.services["deployments-view"] = TopicReader(
-        "deployments", runtime.settings.bootstrap_servers,
-        {topics.deployments.get_topic_name(): deployments.apply_message},
-    )
-    subscriptions = SubscriptionsView()
-    runtime.views["subscriptions"] = subscriptions
-    runtime.services["subscriptions-view"] = TopicReader(
-        "subscriptions", runtime.settings.bootstrap_servers, {},
-        keyed_handlers={topics.subscriptions.get_topic_name(): subscriptions.apply_message},
-    )
-    webhook_log = DeliveryLogView()
-    runtime.views["webhook-log"] = webhook_log
-    runtime.services["webhook-log-view"] = TopicReader(
-        "webhook-log", runtime.settings.bootstrap_servers,
-        {topics.webhook_deliveries.get_topic_name(): webhook_log.apply_message},
-    )
-    public = PublicEventsView(runtime.settings.events_stream_buffer)
-    runtime.views["public-events"] = public
-    runtime.services["public-events-view"] = TopicReader(
-        "public-events", runtime.settings.bootstrap_servers, {},
-        record_handlers={topics.response_events.get_topic_name(): public.apply_record},
-    )
+    return views, readers

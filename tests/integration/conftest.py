@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from streams.app import build_app
+from streams.bootstrap import bootstrap
 from streams.worker import Worker
 
 
@@ -15,7 +15,7 @@ async def start_worker(make_settings):
 
     async def start(settings=None, *, store="memory://", timeout=90.0, **overrides):
         settings = settings or make_settings(**overrides)
-        runtime = build_app(settings, store=store)
+        runtime = bootstrap(settings, store=store)
         worker = Worker(runtime)
         await worker.start()
         workers.append(worker)

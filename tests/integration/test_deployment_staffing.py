@@ -22,7 +22,8 @@ import pytest
 
 from responders.deployments.owner import STAFFING_UPDATED
 from responders.partners.subscriptions import SubscriptionCreate, create_subscription
-from responders.plans.models import Command
+from responders.deployments.commands import AnswerRequest
+from responders.plans.commands import ApprovePlan, CrisisCommand
 from responders.roster import generate_roster
 from streams.broker.local import free_port
 from streams.clock import set_skew
@@ -87,15 +88,16 @@ class Deployments:
                     self.events.append(msg)
 
 
-async def commands(bootstrap: str, topic: str, items: list[Command]) -> None:
-    await produce(bootstrap, topic, [(c.crisis_id.encode(), c.model_dump_json().encode(), None) for c in items])
+async def commands(bootstrap: str, topic: str, items: list[CrisisCommand]) -> None:
+    records = [c.record() for c in items]
+    await produce(bootstrap, topic, [(r.key, r.value, r.headers) for r in records])
 
 
-def answer(st: dict, request: dict, accept: bool, at: datetime, n: int) -> Command:
-    return Command(command_id=f"test-answer-{request['request_id']}-{n}", type="answer_request",
-                   crisis_id=st["crisis_id"], intervention_id=request["intervention_id"],
-                   request_id=request["request_id"], expert_id=request["expert_id"], accept=accept,
-                   reason=None if accept else "not available", actor="test-expert", role="expert", issued_at=at)
+def answer(st: dict, request: dict, accept: bool, at: datetime, n: int) -> AnswerRequest:
+    return AnswerRequest(command_id=f"test-answer-{request['request_id']}-{n}", crisis_id=st["crisis_id"],
+                         intervention_id=request["intervention_id"], request_id=request["request_id"],
+                         expert_id=request["expert_id"], accept=accept,
+                         reason=None if accept else "not available", actor="test-expert", role="expert", issued_at=at)
 
 
 async def _at_least(fetch, n: int):
@@ -145,8 +147,8 @@ async def test_escalation_staffs_every_seat_without_double_booking_across_a_sigk
         assert sum(r["count"] for r in plan_a["roles"]) == 10
         now = datetime.now(timezone.utc)
         await commands(kafka_bootstrap, t("rrc.commands"), [
-            Command(command_id=f"approve-{p['plan_id']}", type="approve_plan", crisis_id=p["crisis_id"],
-                    plan_id=p["plan_id"], actor="test-coordinator", role="coordinator", issued_at=now)
+            ApprovePlan(command_id=f"approve-{p['plan_id']}", crisis_id=p["crisis_id"], plan_id=p["plan_id"],
+                        actor="test-coordinator", role="coordinator", issued_at=now)
             for p in (plan_a, plan_b)])
         await deployments.consumer.start()
 

@@ -78,5 +78,5 @@ async def test_ten_thousand_with_one_percent_malformed(start_worker):
     # The stage went on after every poison message: the correlation side saw every valid signal too.
     routed = await consume(s.bootstrap_servers, s.topic_name("rrc.signals.by-correlation"), expect=len(valid),
                            timeout=60)
-    routed_signals = {r.value for r in routed if "rrc-command" not in dict(r.headers)}
+    routed_signals = {r.value for r in routed if "rrc-type" not in dict(r.headers)}
     assert len(routed_signals) == len(valid)

@@ -24,7 +24,7 @@ async def test_published_roster_reaches_every_worker_view(start_worker, tmp_path
                           "--partners", "12", "--seed", "4", "--epoch", "2026-11-01", "--out", str(tmp_path),
                           "--publish"], env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    roster = runtime.views["roster"]
+    roster = runtime.views.roster
     deadline = time.monotonic() + 60
     while (len(roster.experts.records) < 300 or len(roster.partners.records) < 12) and time.monotonic() < deadline:
         await asyncio.sleep(0.2)

@@ -115,7 +115,7 @@ def edge(settings, store, producer):
     view = AuditView()
     api.state.runtime = SimpleNamespace(
         topics=SimpleNamespace(audit=SimpleNamespace(get_topic_name=lambda: AUDIT_TOPIC)),
-        views={"audit": view}, app=SimpleNamespace(producer=producer), clock=lambda: NOW)
+        views=SimpleNamespace(audit=view), app=SimpleNamespace(producer=producer), clock=lambda: NOW)
     api.state.worker = SimpleNamespace(state=WorkerState.RUNNING)
     return api, view, api.state.worker
 

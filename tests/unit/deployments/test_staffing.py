@@ -7,14 +7,20 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from responders.deployments.ledger import ExpertLedger, Hold, confirm, release, try_hold
+from responders.deployments.ledger import (
+    ConfirmHold,
+    ExpertLedger,
+    Hold,
+    HoldExpert,
+    ReleaseHold,
+    confirm,
+    release,
+    try_hold,
+)
 from responders.deployments.machine import RequestState, TransitionRefused
 from responders.deployments.staffing import (
-    AskHold,
-    ConfirmHold,
     DeploymentEvent,
     Rematch,
-    Release,
     Staffing,
     add_candidates,
     on_answer,
@@ -49,7 +55,7 @@ class World:
             action = queue.pop(0)
             if isinstance(action, DeploymentEvent):
                 self.events.append(action)
-            elif isinstance(action, AskHold):
+            elif isinstance(action, HoldExpert):
                 ledger = self.ledgers.get(action.expert_id, ExpertLedger(expert_id=action.expert_id))
                 ledger, decision = try_hold(ledger, Hold(request_id=action.request_id,
                                                          intervention_id=action.intervention_id,
@@ -58,7 +64,7 @@ class World:
                 self.ledgers[action.expert_id] = ledger
                 nxt = on_hold(st, action.request_id, decision, now)
                 st, queue = nxt.staffing, queue + nxt.actions
-            elif isinstance(action, Release):
+            elif isinstance(action, ReleaseHold):
                 self.ledgers[action.expert_id] = release(self.ledgers[action.expert_id], action.request_id)
             elif isinstance(action, ConfirmHold):
                 self.ledgers[action.expert_id] = confirm(self.ledgers[action.expert_id], action.request_id)

@@ -8,9 +8,10 @@ import pytest
 
 from config.plan_templates import load_templates
 from responders.matching.index import RosterIndex
-from responders.plans import Command, PlanBook, PlanPatch, PlanStatus, on_command, on_crisis_event
+from responders.plans import PlanBook, PlanPatch, PlanStatus, on_command, on_crisis_event
 from responders.plans.models import RoleChange
 from responders.roster import generate_roster
+from tests.factories import crisis_recorded, plan_command
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
 
@@ -22,10 +23,9 @@ def roster():
 
 
 def message(event_type: str, severity: str = "severe", *, event_id: str = "evt-1", exercise: bool = False,
-            hazard: str = "earthquake", countries=("TUR",)) -> dict:
-    return {"event": {"event_id": event_id, "type": event_type, "crisis_id": "cri-1", "signal_id": "sig-1"},
-            "crisis": {"crisis_id": "cri-1", "kind": "disaster", "hazard": hazard, "title": "M7.8 Kahramanmaras",
-                       "countries": list(countries), "severity": severity, "exercise": exercise}}
+            hazard: str = "earthquake", countries=("TUR",)):
+    return crisis_recorded(event_type, severity, event_id=event_id, exercise=exercise, hazard=hazard,
+                           countries=countries)
 
 
 def propose(book, msg, roster, **kw):
@@ -33,9 +33,8 @@ def propose(book, msg, roster, **kw):
     return on_crisis_event(book, msg, NOW, load_templates(), index, partners, **kw)
 
 
-def command(type_: str, plan_id=None, intervention_id=None, cid="cmd-1", patch=None) -> Command:
-    return Command(command_id=cid, type=type_, crisis_id="cri-1", plan_id=plan_id, intervention_id=intervention_id,
-                   patch=patch, actor="tok-coordinator", role="coordinator", issued_at=NOW)
+def command(type_: str, plan_id=None, intervention_id=None, cid="cmd-1", patch=None):
+    return plan_command(type_, plan_id, intervention_id, cid, patch, at=NOW)
 
 
 def test_an_opened_severe_earthquake_gets_a_staffed_plan(roster):

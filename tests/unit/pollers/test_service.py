@@ -1,4 +1,4 @@
-"""The worker-facing pieces: the Kafka publish (headers the normaliser reads), PollerService and register()."""
+"""The worker-facing pieces: the Kafka publish (headers the normaliser reads), PollerService and build()."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from streams.pollers import FeedConfig, FeedConfigError, kafka_publisher
-from streams.pollers.register import register
+from streams.pollers.register import build
 from streams.pollers.service import PollerService
 from responders.signals.normalise import format_of, normalise
 
@@ -88,35 +88,28 @@ def runtime_for(tmp_path: Path, feeds_file: Path | None) -> SimpleNamespace:
     settings = SimpleNamespace(feeds_file=feeds_file, bootstrap_servers="k:9092", data_dir=tmp_path / "data",
                                topic_prefix="t1.", feeds_max_body_bytes=500_000, feeds_max_backoff_s=1800.0)
     topics = SimpleNamespace(signals_raw=SimpleNamespace(get_topic_name=lambda: "t1.rrc.signals.raw"))
-    return SimpleNamespace(settings=settings, topics=topics, services={},
-                           clock=lambda: datetime.now(timezone.utc))
+    return SimpleNamespace(settings=settings, topics=topics, clock=lambda: datetime.now(timezone.utc))
 
 
-def test_register_adds_the_service_for_enabled_feeds(tmp_path):
+def test_build_makes_the_service_for_enabled_feeds(tmp_path):
     path = tmp_path / "feeds.yaml"
     path.write_text("feeds:\n  - {name: a, url: 'https://a.test/'}\n  - {name: b, url: 'https://b.test/', "
                     "enabled: false}\n")
-    runtime = runtime_for(tmp_path, path)
-    register(runtime)
-    service = runtime.services["pollers"]
+    service = build(runtime_for(tmp_path, path))
     assert [f.name for f in service.feeds] == ["a", "b"]
     assert service.topic == "t1.rrc.signals.raw" and service.bootstrap_servers == "k:9092"
     assert service.state_path == tmp_path / "data" / "pollers" / "t1.state.json"
     assert service.max_body_bytes == 500_000 and service.backoff.cap_s == 1800.0
 
 
-def test_register_does_nothing_without_a_file_or_enabled_feeds(tmp_path):
-    runtime = runtime_for(tmp_path, None)
-    register(runtime)
-    assert runtime.services == {}
+def test_build_makes_nothing_without_a_file_or_enabled_feeds(tmp_path):
+    assert build(runtime_for(tmp_path, None)) is None
     example = Path(__file__).resolve().parents[3] / "config" / "feeds.example.yaml"
-    runtime = runtime_for(tmp_path, example)
-    register(runtime)
-    assert runtime.services == {}
+    assert build(runtime_for(tmp_path, example)) is None
 
 
-def test_register_fails_fast_on_a_bad_file(tmp_path):
+def test_build_fails_fast_on_a_bad_file(tmp_path):
     path = tmp_path / "feeds.yaml"
     path.write_text("feeds:\n  - {name: a, url: 'gopher://a.test/'}\n")
     with pytest.raises(FeedConfigError, match="gopher"):
-        register(runtime_for(tmp_path, path))
+        build(runtime_for(tmp_path, path))

@@ -1,5 +1,6 @@
-"""The crisis owner's staffing, driven by commands as the planning agent receives them: approval starts offers,
-ledger answers turn into requests, experts answer (only their own), the sweep expires, closing withdraws."""
+"""The owner of a crisis's response, driven through its pure `decide` over an in-memory table, with the experts'
+ledgers answering through theirs: approval starts offers, ledger answers turn into requests, experts answer (only
+their own), the sweep expires, closing withdraws."""
 
 from __future__ import annotations
 
@@ -8,22 +9,20 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from config.plan_templates import load_templates
-from responders.deployments.ledger import ExpertLedger, Hold, try_hold
+from responders.deployments import ledger
+from responders.deployments.commands import AnswerRequest, ExpireDue
+from responders.deployments.ledger import ConfirmHold, HoldDecided, HoldExpert, ReleaseHold
 from responders.deployments.machine import RequestState
-from responders.deployments.owner import (
-    StaffingConfig,
-    handle_command,
-    notification_for,
-    overdue,
-    public_data,
-    relaxed_request,
-    seats_summary,
-)
-from responders.deployments.staffing import AskHold, ConfirmHold, Release
-from responders.matching import rank
+from responders.deployments.owner import StaffingConfig, notification_for, overdue, public_data, seats_summary
+from responders.deployments.staffing import DeploymentEvent
+from responders.matching import rank, rank_partner_asks
 from responders.matching.index import RosterIndex
-from responders.plans import Command, PlanBook, on_crisis_event
+from responders.messages import MemoryTable, Received
+from responders.plans.matcher import relaxed_request
+from responders.plans.models import PlanEvent
+from responders.response.owner import ResponseContext, decide
 from responders.roster import generate_roster
+from tests.factories import crisis_recorded, plan_command
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
 CONFIG = StaffingConfig(parallel=1, answer_hours={"extreme": 4, "severe": 12}, answer_otherwise=24)
@@ -35,74 +34,69 @@ def roster():
     return RosterIndex.from_experts(experts), partners
 
 
-def crisis_message(severity="severe") -> dict:
-    return {"event": {"event_id": "evt-1", "type": "rrc.crisis.opened", "crisis_id": "cri-1", "signal_id": "sig-1"},
-            "crisis": {"crisis_id": "cri-1", "kind": "disaster", "hazard": "earthquake", "title": "M7.8 Kahramanmaras",
-                       "countries": ["TUR"], "severity": severity, "exercise": False}}
-
-
-def cmd(type_, cid, at=NOW, **fields) -> Command:
-    actor = fields.pop("actor", "tok-coordinator")
-    role = fields.pop("role", "coordinator")
-    return Command(command_id=cid, type=type_, crisis_id="cri-1", actor=actor, role=role, issued_at=at, **fields)
-
-
 class Owner:
-    """Applies commands like the planning agent and answers the ledger's holds like the ledger agent."""
+    """Delivers messages to the response owner's decide like its agent, and answers its holds with the ledger
+    owner's decide like the ledger agent; tables are dicts."""
 
     def __init__(self, roster, relaxed=()):
         self.index, partners = roster
-        self.book = on_crisis_event(PlanBook(crisis_id="cri-1"), crisis_message(), NOW, load_templates(), self.index,
-                                    partners).book
-        self.ledgers: dict[str, ExpertLedger] = {}
-        self.events = []
-        self.results = []
         self.relaxed = list(relaxed)
-        self.n = 0
+        self.ctx = ResponseContext(templates=load_templates(), index=lambda: self.index,
+                                   rank_asks=lambda asks: rank_partner_asks(partners, asks, k=5), relax=self.relax,
+                                   staffing=CONFIG)
+        self.table, self.ledgers = MemoryTable(), MemoryTable()
+        self.events, self.results, self.n = [], [], 0
+        self.deliver(crisis_recorded(at=NOW), NOW)
 
     def relax(self, intervention, role, exclude):
         return [e for e in self.relaxed if e not in exclude]
 
-    def apply(self, command, now=NOW, settle=True):
-        out = handle_command(self.book, command, now, CONFIG, self.relax)
-        self.book = out.book
-        self.events += out.deployment_events
-        self.results += [e.result for e in out.plan_events if e.result is not None]
-        for action in out.ledger:
-            if isinstance(action, AskHold) and settle:
+    def deliver(self, message, now=NOW, settle=True) -> list:
+        decision = decide(self.ctx, self.table, [Received(message, partition=0)], now)
+        assert not decision.rejected, decision.rejected
+        self.table.apply(decision)
+        self.events += [e for e in decision.emits if isinstance(e, DeploymentEvent)]
+        self.results += [e.result for e in decision.emits if isinstance(e, PlanEvent) and e.result is not None]
+        for action in decision.emits:
+            if isinstance(action, HoldExpert) and settle:
                 self.hold(action, now)
-        return out
+        return decision.emits
 
-    def hold(self, ask: AskHold, now):
-        ledger = self.ledgers.get(ask.expert_id, ExpertLedger(expert_id=ask.expert_id))
-        ledger, decision = try_hold(ledger, Hold(request_id=ask.request_id, intervention_id=ask.intervention_id,
-                                                 crisis_id=ask.crisis_id, start=ask.start, end=ask.end))
-        self.ledgers[ask.expert_id] = ledger
+    def hold(self, ask: HoldExpert, now):
+        decision = ledger.decide(self.ledgers, [Received(ask, partition=0)], now, rest_days=lambda _e: 0)
+        self.ledgers.apply(decision)
         self.n += 1
-        self.apply(cmd("hold_result", f"hold-{ask.request_id}", now, intervention_id=ask.intervention_id,
-                       request_id=ask.request_id, granted=decision.granted, reason=decision.reason,
-                       actor="ledger", role="system"), now)
+        for answer in decision.emits:
+            self.deliver(answer, now)
 
-    def approve(self):
+    @property
+    def book(self):
+        return self.table.rows["cri-1"].plans
+
+    def approve(self, settle=True):
         plan = self.book.plans[0]
-        self.apply(cmd("approve_plan", "cmd-approve", plan_id=plan.plan_id))
+        self.deliver(plan_command("approve_plan", plan.plan_id, cid="cmd-approve", at=NOW), settle=settle)
         return self.book.interventions[0].intervention_id
 
     @property
     def staffing(self):
-        return next(iter(self.book.staffing.values()))
+        return next(iter(self.table.rows["cri-1"].staffing.values()))
 
     def answer(self, request_id, expert_id, accept, cid, at=NOW, reason=None):
-        self.apply(cmd("answer_request", cid, at, intervention_id=self.staffing.intervention_id,
-                       request_id=request_id, expert_id=expert_id, accept=accept, reason=reason,
-                       actor="tok-expert", role="expert"), at)
+        self.deliver(AnswerRequest(command_id=cid, crisis_id="cri-1", intervention_id=self.staffing.intervention_id,
+                                   request_id=request_id, expert_id=expert_id, accept=accept, reason=reason,
+                                   actor="tok-expert", role="expert", issued_at=at), at)
         return self.results[-1]
+
+    def expire(self, cid, at, iv):
+        return self.deliver(ExpireDue(command_id=cid, crisis_id="cri-1", intervention_id=iv, actor="expiry-sweep",
+                                      role="system", issued_at=at), at)
 
 
 def test_approval_offers_every_seat_and_tells_each_expert(roster):
     owner = Owner(roster)
     iv = owner.approve()
-    st = owner.book.staffing[iv]
+    st = owner.table.rows["cri-1"].staffing[iv]
     seats = len(st.seats)
     assert seats == sum(r.count for r in owner.book.interventions[0].plan.roles)
     offered = [r for r in st.requests.values() if r.state is RequestState.OFFERED]
@@ -111,7 +105,7 @@ def test_approval_offers_every_seat_and_tells_each_expert(roster):
     req = offered[0]
     assert req.respond_by - req.offered_at == timedelta(hours=12)  # severe
     note = notification_for(next(e for e in owner.events if e.request_id == req.request_id), st)
-    assert note["expert_id"] == req.expert_id and req.request_id in note["text"]
+    assert note.expert_id == req.expert_id and req.request_id in note.text
     assert all(s["open_requests"] or not s["tried"] for s in seats_summary(st))
 
 
@@ -145,9 +139,7 @@ def test_a_replayed_answer_changes_nothing_and_a_late_answer_is_410_and_moves_th
     assert owner.staffing.requests[req.request_id].state is RequestState.EXPIRED
     assert [e.type for e in owner.events[n_events:]][:2] == ["rrc.deployment.expired", "rrc.deployment.escalated"]
     n_events, n_results = len(owner.events), len(owner.results)
-    owner.apply(cmd("answer_request", "cmd-late", late, intervention_id=owner.staffing.intervention_id,
-                    request_id=req.request_id, expert_id=req.expert_id, accept=True, actor="tok-expert",
-                    role="expert"), late)
+    owner.answer(req.request_id, req.expert_id, True, "cmd-late", at=late)
     assert len(owner.events) == n_events and len(owner.results) == n_results  # redelivered command: no effect
 
 
@@ -159,31 +151,31 @@ def test_the_sweep_expires_overdue_offers_once_and_the_seats_move_on(roster):
     later = NOW + timedelta(hours=13)
     assert overdue(st, later) and overdue(st.model_dump(mode="json"), later)
     open_before = [r.request_id for r in st.requests.values() if r.state is RequestState.OFFERED]
-    owner.apply(cmd("expire_due", "expire-1", later, intervention_id=iv, actor="expiry-sweep", role="system"), later)
+    owner.expire("expire-1", later, iv)
     expired = [e for e in owner.events if e.type == "rrc.deployment.expired"]
     assert sorted(e.request_id for e in expired) == sorted(open_before)
     n = len(owner.events)
-    owner.apply(cmd("expire_due", "expire-2", later, intervention_id=iv, actor="expiry-sweep", role="system"), later)
+    owner.expire("expire-2", later, iv)
     assert len(owner.events) == n  # the new offers were made at `later`: nothing is overdue
 
 
 def test_a_refused_hold_moves_to_the_next_candidate_and_closing_withdraws_and_releases(roster):
     owner = Owner(roster)
     plan = owner.book.plans[0]
-    out = owner.apply(cmd("approve_plan", "cmd-approve", plan_id=plan.plan_id), settle=False)
-    asks = [a for a in out.ledger if isinstance(a, AskHold)]
+    out = owner.deliver(plan_command("approve_plan", plan.plan_id, cid="cmd-approve", at=NOW), settle=False)
+    asks = [a for a in out if isinstance(a, HoldExpert)]
     first = asks[0]
-    owner.apply(cmd("hold_result", f"hold-{first.request_id}", intervention_id=first.intervention_id,
-                    request_id=first.request_id, granted=False, reason="held for another crisis",
-                    actor="ledger", role="system"))
+    owner.deliver(HoldDecided(request_id=first.request_id, expert_id=first.expert_id,
+                              intervention_id=first.intervention_id, crisis_id="cri-1", granted=False,
+                              reason="held for another crisis", decided_at=NOW))
     seat = next(s for s in owner.staffing.seats if first.expert_id in s.tried)
     assert len(seat.tried) == 2 and not any(r.expert_id == first.expert_id for r in owner.staffing.requests.values())
     iv = owner.book.interventions[0].intervention_id
-    closed = owner.apply(cmd("close_intervention", "cmd-close", intervention_id=iv))
+    closed = owner.deliver(plan_command("close_intervention", intervention_id=iv, cid="cmd-close", at=NOW))
     assert owner.staffing.closed
     assert all(r.state is RequestState.WITHDRAWN for r in owner.staffing.requests.values())
-    assert {a.request_id for a in closed.ledger if isinstance(a, Release)} == set(owner.staffing.requests)
-    assert not any(isinstance(a, ConfirmHold) for a in closed.ledger)
+    assert {a.request_id for a in closed if isinstance(a, ReleaseHold)} == set(owner.staffing.requests)
+    assert not any(isinstance(a, ConfirmHold) for a in closed)
 
 
 def test_public_copies_carry_the_role_not_the_expert(roster):
@@ -209,3 +201,14 @@ def test_relaxed_matching_lowers_skill_levels_and_drops_language_preference(rost
     strict = rank(owner.index, relaxed.model_copy(update={"skills": role.skills, "preferred_languages": None}), k=400)
     loose = rank(owner.index, relaxed, k=400)
     assert loose.eligible >= strict.eligible
+
+
+def test_every_inbox_message_has_one_handler_and_one_owner():
+    from responders.messages import Message
+    from responders.registry import HANDLERS, OWNERS, inbox
+
+    assert set(HANDLERS) == {c for owner in OWNERS.values() for c in owner}
+    assert sum(len(h) for h in OWNERS.values()) == len(HANDLERS), "no class is registered with two owners"
+    for owner in OWNERS:
+        for cls in inbox(owner):
+            assert cls.__name__ == "Signal" or issubclass(cls, Message), cls

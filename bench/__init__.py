@@ -1,0 +1,1 @@
+"""Benchmarks: each script ends with one JSON line of its figures (units in the key names)."""

@@ -1,0 +1,27 @@
+"""Commands to the owner of a crisis's response about its deployment requests (rrc.commands, keyed by crisis id)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from responders.plans.commands import CrisisCommand
+
+
+class AnswerRequest(CrisisCommand):
+    """An expert accepts or declines a deployment request addressed to them (a decline needs a reason)."""
+
+    type: Literal["AnswerRequest"] = "AnswerRequest"
+    intervention_id: str
+    request_id: str
+    expert_id: str
+    accept: bool
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class ExpireDue(CrisisCommand):
+    """Expire the intervention's offers past their deadline, as of `issued_at` (sent by the expiry sweep)."""
+
+    type: Literal["ExpireDue"] = "ExpireDue"
+    intervention_id: str

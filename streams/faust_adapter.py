@@ -1,0 +1,132 @@
+"""Every use of a faust-streaming (and aiokafka) internal, in one place, each with the behaviour it works around.
+
+The project runs on faust-streaming 0.15.3 and aiokafka 0.14.0; `tests/unit/test_faust_conformance.py` fails when
+one of the behaviours below changes. Nothing outside this module touches a private attribute of either library.
+
+1. **A table write needs its changelog topic in the consumer's metadata.** `Collection._verify_source_topic_
+   partitions` (faust/tables/base.py) raises `PartitionsMismatch` at the first write when the consumer's metadata
+   lists the changelog with 0 partitions. Faust declares a changelog only when its table starts, after it has
+   handed the changelog to the conductor, so the first group assignment can run before the broker's metadata has
+   the topic (`Ignoring missing topic: 'rrc-ledgers-changelog'`, faust/assignor/partition_assignor.py). Seen on a
+   fresh start (../shared/evidence/fresh-start-stall.log; reproduced by delaying the declaration): the ledger's
+   first table write raised, the batch was never acked, and 5 minutes later (aiokafka's metadata_max_age) a
+   rebalance waited for it forever. So `changelog_specs` lists every table's changelog, and the bootstrap creates
+   them, with the source partition count, before the app starts.
+2. **A rebalance waits for every unacked event, without a timeout** (`Consumer.wait_empty`,
+   faust/transport/consumer.py, with `stream_wait_empty` on by default), and the wait cannot even be cancelled
+   (`_wait_for_ack` swallows `CancelledError`). An agent that holds an event it never acks freezes every agent of
+   the worker at the next rebalance, and the worker's stop with it. The owner runtime (`streams.agents.owner`)
+   therefore never lets a batch die: it retries, reports the stage on /health/ready, and acks every event it took;
+   the worker's stop leaves a part that overruns its budget instead of cancelling it.
+3. **The rocksdb store reads and writes a key in the partition of the *current* event** (faust/stores/rocksdb.py
+   `_get`/`_set`), and a table write sends its changelog record to that partition (`Table.on_key_set`). A read for
+   a key of another partition finds nothing (seen: the planning agent answered 404 for crises on another
+   partition). `read_as` and `write_as` make the right event current first (`Stream._set_current_event`).
+4. **`stream.take_events` pairs a value with the previous event during a hand-over** (it records the stream's
+   current event when it buffers a value): one record was handled twice and the next never (seen in
+   test_crisis_recovery, offsets 253/254). The owners read `stream.noack().events()` and batch themselves.
+5. **After a recovery faust drops re-fetched records below its read offset** (strictly below: "DROPPED MESSAGE ROFF",
+   faust/transport/consumer.py): a signal was skipped (offset 210 handed over without 209). The owner runtime reads
+   such holes itself (`streams.agents.offsets.HoleReader`) and marks them done in faust's commit bookkeeping
+   (`committed_offset`, `mark_done`: `Consumer._committed_offset` and the per-partition gap tree `Consumer._gap`).
+6. **`ProducerBuffer.flush_atmost` gives up after 0.1 s without progress** (faust/transport/producer.py), so
+   faust's own flush before a commit can leave table writes buffered: a crash then lost them (seen in
+   test_crisis_recovery). `flush_changelog` waits until the buffer is empty, with a deadline, and raises
+   `ChangelogStuck` instead of looping forever.
+7. **Events fetched before a rebalance can still arrive after it** with the old generation
+   (`event.message.generation_id` vs `app.consumer_generation_id`): `current_generation` tells them apart.
+8. **aiokafka caches topic metadata** for `metadata_max_age_ms` (5 minutes): a consumer that starts right after
+   its topics were created may not see their partitions; `refresh_metadata` forces an update
+   (`AIOKafkaConsumer._client.force_metadata_update`, a plain function returning an awaitable).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+PINNED_FAUST = "0.15.3"
+PINNED_AIOKAFKA = "0.14.0"
+
+
+class ChangelogStuck(RuntimeError):
+    """Table writes were not on the broker within the deadline."""
+
+
+@dataclass(frozen=True)
+class ChangelogSpec:
+    name: str
+    partitions: int
+    config: dict[str, str]
+
+
+def changelog_specs(app: Any) -> list[ChangelogSpec]:
+    """Every table's changelog topic (behaviour 1): created before the app starts, with its table's partitions."""
+    out = []
+    for table in app.tables.values():
+        topic = table.changelog_topic
+        out.append(ChangelogSpec(name=topic.get_topic_name(), partitions=table.partitions or app.conf.topic_partitions,
+                                 config={"cleanup.policy": "compact", **{k: str(v) for k, v in
+                                                                          (topic.config or {}).items()}}))
+    return out
+
+
+def set_current_event(stream: Any, event: Any) -> None:
+    """Make `event` the stream's current event (behaviour 3): table reads and writes then use its partition."""
+    stream._set_current_event(event)  # noqa: SLF001 - the one place (see behaviour 3)
+
+
+def read_as(stream: Any, table: Any, event: Any, key: str) -> Any:
+    set_current_event(stream, event)
+    return table.get(key)
+
+
+def write_as(stream: Any, table: Any, rows: Iterable[tuple[Any, str, Any]]) -> None:
+    """Write (event, key, value) rows, each in and to the changelog partition of its event; None deletes."""
+    for event, key, value in rows:
+        set_current_event(stream, event)
+        if value is None:
+            table.pop(key, None)
+        else:
+            table[key] = value
+
+
+def current_generation(app: Any, event: Any) -> bool:
+    """False for an event fetched before the latest rebalance (behaviour 7)."""
+    return event.message.generation_id == app.consumer_generation_id
+
+
+def committed_offset(app: Any, tp: Any) -> int | None:
+    """The group's committed offset (the next to read) as faust keeps it; None for 0 or unknown (behaviour 5)."""
+    return app.consumer._committed_offset.get(tp)  # noqa: SLF001 - no public accessor in faust 0.15
+
+
+def mark_done(app: Any, tp: Any, offsets: range) -> None:
+    """Count records faust never handed over as done (behaviour 5): they go into its per-partition gap tree, which
+    it folds into the acked offsets (not `_add_gap`, whose `committed + 1` would leave out the first of them)."""
+    start = max(offsets.start, committed_offset(app, tp) or 0)
+    if start < offsets.stop:
+        app.consumer._gap[tp].addi(start, offsets.stop)  # noqa: SLF001 - no public API for this
+
+
+async def flush_changelog(app: Any, timeout_s: float) -> None:
+    """Wait until every table write so far is on the broker (behaviour 6); raise ChangelogStuck at the deadline."""
+    producer = app.producer
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while producer.buffer.size:
+        if loop.time() > deadline:
+            raise ChangelogStuck(f"{producer.buffer.size} table writes still buffered after {timeout_s:g} s")
+        await producer.buffer.flush_atmost(None)
+    remaining = max(0.1, deadline - loop.time())
+    try:
+        await asyncio.wait_for(producer.flush(), remaining)
+    except asyncio.TimeoutError as exc:
+        raise ChangelogStuck(f"the broker did not acknowledge table writes within {timeout_s:g} s") from exc
+
+
+async def refresh_metadata(consumer: Any) -> None:
+    """Fetch the cluster's metadata now (behaviour 8), e.g. for topics created a moment ago."""
+    await consumer._client.force_metadata_update()  # noqa: SLF001 - no public API in aiokafka 0.14
