@@ -1,10 +1,13 @@
-"""Crisis correlation on the real broker: signals per second through the crisis agent with 100,000 open
-crises in its table, and the worker's peak memory; next to a raw aiokafka loop and the pure domain code.
+"""Crisis correlation on the real broker: signals per second through the crisis owner with 100,000 open
+crises in its table, and the worker's peak memory; next to a raw aiokafka loop and the pure domain code; then a
+year of ACLED-shaped conflict events (bench/acled_year.py) through a fresh worker.
 
 Phase 1 opens N crises (conflict signals spread over ~200 countries, >100 km apart, so none merge).
 Phase 2 sends M more signals, half joining existing crises and half opening new ones, and times them
-through normalise stage + crisis agent (RocksDB table, changelog, events). Memory is this process's peak
-RSS (the worker runs in-process). Usage: python bench/correlation.py [--crises 100000] [--signals 20000]
+through the whole worker (normalise stage, crisis owner, planning of every new crisis, read views). Memory is this
+process's peak RSS at that point (the worker runs in-process). Phase 3 times the year of conflict events from
+the first to the last correlated. Usage: python bench/correlation.py [--crises 100000] [--signals 20000]
+[--acled 150000]
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from common import bench_settings, emit, peak_rss_mb, raw_loop
 
 from aiokafka import AIOKafkaProducer
 from streams import metrics
-from streams.bootstrap import bootstrap
+from streams.bootstrap import bootstrap as build_runtime
 from streams.broker.throwaway import broker_for_run
 from responders.crises import CrisisIndex, correlate
 from vocabulary.signals import Signal, iso3_codes, make_signal_id
@@ -65,6 +68,16 @@ async def publish(bootstrap: str, topic: str, signals: list[dict]) -> None:
         await producer.stop()
 
 
+def owner_seconds() -> dict[str, float]:
+    """Seconds each owner spent in each phase of its batches so far (rrc_owner_phase_seconds)."""
+    out: dict[str, float] = {}
+    for metric in metrics.OWNER_PHASE_SECONDS.collect():
+        for sample in metric.samples:
+            if sample.name.endswith("_total"):
+                out[f"{sample.labels['stage']}.{sample.labels['phase']}"] = round(sample.value, 1)
+    return out
+
+
 def correlated() -> float:
     return metrics.MESSAGES_IN.labels("correlate")._value.get()
 
@@ -89,10 +102,36 @@ def domain_rate(opening: list[dict], measured: list[dict]) -> float:
     return len(sigs) / (time.perf_counter() - started)
 
 
-async def main(bootstrap: str, crises: int, signals: int) -> None:
+async def acled_phase(bootstrap: str, total: int) -> dict:
+    """A fresh worker (its own topics) through a year of ACLED-shaped events, timed first to last."""
+    from acled_year import acled_year
+
+    year = acled_year(seed=7, total=total)
+    settings = bench_settings(bootstrap, crisis_sweep_interval_s=86400)
+    runtime = build_runtime(settings, store="rocksdb://")
+    worker = Worker(runtime)
+    await worker.start()
+    assert await worker.wait_running(120), worker.error
+    base = correlated()
+    try:
+        started = time.perf_counter()
+        await publish(bootstrap, settings.topic_name("rrc.signals.raw"), year)
+        await wait_processed(base + len(year), timeout=3600)
+        seconds = time.perf_counter() - started
+        await asyncio.sleep(2)  # the crisis view follows the owner's events
+        crises = len(runtime.views.crises.crises)
+    finally:
+        await worker.stop()
+    print(f"a year of ACLED-shaped events: {len(year)} signals in {seconds:.1f}s ({len(year) / seconds:,.0f}/s), "
+          f"{crises} crises")
+    return {"acled_year_signals": len(year), "acled_year_seconds": round(seconds, 1),
+            "acled_year_signals_per_s": round(len(year) / seconds), "acled_year_crises": crises}
+
+
+async def main(bootstrap: str, crises: int, signals: int, acled: int) -> None:
     settings = bench_settings(bootstrap, crisis_sweep_interval_s=86400)
     opening, measured = workload(crises, signals)
-    runtime = bootstrap(settings, store="rocksdb://")
+    runtime = build_runtime(settings, store="rocksdb://")
     worker = Worker(runtime)
     await worker.start()
     assert await worker.wait_running(120), worker.error
@@ -111,22 +150,28 @@ async def main(bootstrap: str, crises: int, signals: int) -> None:
         rate = len(measured) / (time.perf_counter() - t1)
         open_now = sum(len(ix) for ix in runtime.owners.crisis_indexes.by_partition.values())
         print(f"{signals} signals with {open_now} crises in the table: {rate:,.0f} signals/s end to end")
+        peak = peak_rss_mb()
+        phases = owner_seconds()
+        print("owner seconds per phase (preload and measured):", json.dumps(phases))
     finally:
         await worker.stop()
     baseline = len(measured) / await raw_loop(bootstrap, raw, settings.topic_name("bench.raw-out"),
                                               len(measured), f"{settings.topic_prefix}raw")
     pure = domain_rate(opening, measured)
     print(f"raw aiokafka consume+produce loop: {baseline:,.0f} msg/s; domain code alone: {pure:,.0f} signals/s")
+    year = await acled_phase(bootstrap, acled) if acled else {}
     emit({"open_crises": crises, "signals": signals, "agent_signals_per_s": round(rate),
           "preload_signals_per_s": round(crises / preload_s), "raw_loop_msgs_per_s": round(baseline),
-          "domain_only_signals_per_s": round(pure), "ratio_agent_to_raw": round(rate / baseline, 3),
-          "worker_peak_rss_mb": round(peak_rss_mb(), 1), "rss_before_preload_mb": round(rss_before, 1)})
+          "domain_only_signals_per_s": round(pure), "ratio_agent_to_domain": round(rate / pure, 3),
+          "ratio_agent_to_raw": round(rate / baseline, 3), "worker_peak_rss_mb": round(peak, 1),
+          "rss_before_preload_mb": round(rss_before, 1), **year})
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--crises", type=int, default=100_000)
     parser.add_argument("--signals", type=int, default=20_000)
+    parser.add_argument("--acled", type=int, default=150_000, help="events in the ACLED-shaped year (0: skip)")
     args = parser.parse_args()
     with broker_for_run() as broker:
-        asyncio.run(main(broker, args.crises, args.signals))
+        asyncio.run(main(broker, args.crises, args.signals, args.acled))

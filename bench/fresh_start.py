@@ -87,7 +87,7 @@ class System:
     @classmethod
     def start(cls, home: Path, extra_env: dict | None = None) -> "System":
         api_port, kafka_port = free_port(), free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("RRC_")}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RRC_") or k == "RRC_DEMO_DATA"}
         env.update(RRC_DATA_DIR=str(home / "data"), RRC_API_PORT=str(api_port), RRC_KAFKA_PORT=str(kafka_port),
                    RRC_KAFKA_CONTROLLER_PORT=str(free_port()), RRC_LOG_LEVEL="WARNING",
                    RRC_ALLOW_PRIVATE_TARGETS="true", **(extra_env or {}))
@@ -245,7 +245,8 @@ def one_run(n: int, idle_s: float, keep: Path | None) -> dict:
         result["delays_s"].append(staffing_cycle(system, coordinator, f"a{uuid.uuid4().hex[:4]}", 38.3, 38.1, "TUR"))
         if idle_s > 0:
             time.sleep(idle_s)
-            result["delays_s"].append(staffing_cycle(system, coordinator, f"b{uuid.uuid4().hex[:4]}", 37.2, 37.0,
+            # Istanbul: about 800 km from the first, beyond the 300 km an earthquake crisis spans, so a new crisis
+            result["delays_s"].append(staffing_cycle(system, coordinator, f"b{uuid.uuid4().hex[:4]}", 40.9, 29.0,
                                                      "TUR"))
         result.update(ok=True, webhooks=len(hooks.received), sse_events=len(seen))
     except Exception as exc:  # noqa: BLE001 - a failed run is a figure, with its reason

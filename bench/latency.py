@@ -1,4 +1,6 @@
-"""Signal-in to plan-proposed latency on the real broker, at a sustained rate (default 100 signals/s for 30 s).
+"""Signal-in to plan-proposed latency on the real broker, at a sustained rate (default 100 signals/s for 30 s);
+then a realistic mix (100 signals/s of which 5% open new crises, the rest update crises already open); then the
+sustainable plan rate: the highest of --steps rates (10 s each) at which p99 stays under 1 s.
 
 Every signal is a severe earthquake that opens a new crisis (8 days apart in time, so none merge), so every one
 goes the whole way: raw topic -> normalise -> by-correlation -> crisis agent -> rrc.crises -> planning agent (plan
@@ -9,6 +11,7 @@ With --workers N > 1 the bench also starts N-1 `rrc worker` processes on the sam
 (and the planning work) are shared as in a deployment; a warm-up wave of signals lets every worker build its
 roster index before the measured run.
 Usage: python bench/latency.py [--rate 100] [--seconds 30] [--experts 10000] [--workers 1]
+                               [--steps 100,150,200,250,300] [--mix-seconds 30]
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from common import bench_settings, emit, peak_rss_mb, percentile
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from responders.roster import generate_roster
 from responders.roster.store import record_message
-from streams.bootstrap import bootstrap
+from streams.bootstrap import bootstrap as build_runtime
 from streams.broker.local import free_port
 from streams.broker.throwaway import broker_for_run
 from vocabulary.signals import make_signal_id
@@ -46,6 +49,27 @@ def quake(n: int) -> dict:
             "hazard": "earthquake", "title": f"M6.9 earthquake {n}", "countries": [COUNTRIES[n % len(COUNTRIES)]],
             "location": {"lat": 10.0 + (n % 50) * 0.5, "lon": 20.0 + (n % 70) * 0.5}, "severity": "severe",
             "observed_at": base.isoformat()}
+
+
+def update_of(n: int, j: int) -> dict:
+    """A later report of quake(n): same place, minutes later, lower severity (it joins, never escalates)."""
+    first = quake(n)
+    sid = f"lat{n}-u{j}"
+    at = datetime.fromisoformat(first["observed_at"]) + timedelta(minutes=30 + j)
+    return {**first, "signal_id": make_signal_id("bench", sid), "source_id": sid, "title": f"aftershock {n}/{j}",
+            "severity": "moderate", "observed_at": at.isoformat()}
+
+
+def mix(first_new: int, total: int, updates_of: int) -> list[dict]:
+    """`total` signals, one in 20 a new crisis (numbered from first_new), the others updates of crises 0..updates_of."""
+    out, new = [], first_new
+    for i in range(total):
+        if i % 20 == 0:
+            out.append(quake(new))
+            new += 1
+        else:
+            out.append(update_of(i % updates_of, i))
+    return out
 
 
 async def load_roster(bootstrap: str, settings, experts: int, runtime) -> None:
@@ -148,9 +172,22 @@ async def group_members(bootstrap: str, group: str) -> int:
         await admin.close()
 
 
-async def main(bootstrap: str, rate: float, seconds: float, experts: int, workers: int) -> None:
+async def measure_mix(bootstrap, plans_topic, raw_topic, signals, rate, timeout):
+    """The mix at `rate`; latency of the new crises' plans (updates propose nothing)."""
+    sent, arrived, ready = {}, {}, asyncio.Event()
+    wanted = {s["signal_id"] for s in signals if "-u" not in s["source_id"]}
+    collector = asyncio.create_task(collect(bootstrap, plans_topic, wanted, arrived, plan_trigger, ready, timeout))
+    await ready.wait()
+    await paced_send(bootstrap, raw_topic, [(s["signal_id"], json.dumps(s).encode()) for s in signals], rate, sent,
+                     [("rrc-format", b"json")])
+    await collector
+    return [(arrived[i] - sent[i]) * 1000 for i in wanted if i in arrived]
+
+
+async def main(bootstrap: str, rate: float, seconds: float, experts: int, workers: int, steps: list[float],
+               mix_seconds: float) -> None:
     settings = bench_settings(bootstrap, crisis_sweep_interval_s=86400, log_level="WARNING")
-    runtime = bootstrap(settings, store="rocksdb://")
+    runtime = build_runtime(settings, store="rocksdb://")
     worker = Worker(runtime)
     await worker.start()
     assert await worker.wait_running(120), worker.error
@@ -177,6 +214,24 @@ async def main(bootstrap: str, rate: float, seconds: float, experts: int, worker
         values = [(s["signal_id"], json.dumps(s).encode()) for s in signals[warm:]]
         lat = await measure(bootstrap, plans, raw, values, rate, plan_trigger, timeout=seconds + 120,
                             headers=[("rrc-format", b"json")])
+        next_quake = warm + n
+        mixed = mix(next_quake, int(100 * mix_seconds), updates_of=warm + n)
+        next_quake += sum(1 for m in mixed if "-u" not in m["source_id"])
+        mix_lat = await measure_mix(bootstrap, plans, raw, mixed, 100, timeout=mix_seconds + 120)
+        print(f"mix: {len(mixed)} signals at 100/s, {len(mix_lat)} plans; p99 {percentile(mix_lat, 99):.0f} ms",
+              flush=True)
+        sustainable, stepped = 0.0, {}
+        for step in steps:
+            wave = [quake(next_quake + i) for i in range(int(step * 10))]
+            next_quake += len(wave)
+            got = await measure(bootstrap, plans, raw, [(s["signal_id"], json.dumps(s).encode()) for s in wave],
+                                step, plan_trigger, timeout=60, headers=[("rrc-format", b"json")])
+            p99 = percentile(got, 99) if len(got) == len(wave) else float("inf")
+            stepped[step] = round(p99, 1)
+            print(f"step {step:g} plans/s: {len(got)} of {len(wave)}, p99 {p99:.0f} ms", flush=True)
+            if p99 >= 1000:
+                break
+            sustainable = step
     finally:
         for proc in others:
             proc.send_signal(signal.SIGINT)
@@ -196,6 +251,10 @@ async def main(bootstrap: str, rate: float, seconds: float, experts: int, worker
           "signal_to_plan_p99_ms": round(percentile(lat, 99), 1),
           "signal_to_plan_max_ms": round(max(lat, default=float("nan")), 1),
           "raw_hop_p50_ms": round(percentile(hop, 50), 1), "raw_hop_p99_ms": round(percentile(hop, 99), 1),
+          "mix_signals_per_s": 100, "mix_new_share": 0.05, "mix_plans": len(mix_lat),
+          "mix_signal_to_plan_p50_ms": round(percentile(mix_lat, 50), 1),
+          "mix_signal_to_plan_p99_ms": round(percentile(mix_lat, 99), 1),
+          "sustainable_plans_per_s": sustainable, "step_p99_ms": stepped,
           "worker_peak_rss_mb": round(peak_rss_mb(), 1)})
 
 
@@ -205,6 +264,9 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--experts", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=1, help="worker processes sharing the partitions")
+    parser.add_argument("--steps", default="100,150,200,250,300", help="plan rates tried for the sustainable rate")
+    parser.add_argument("--mix-seconds", type=float, default=30)
     args = parser.parse_args()
     with broker_for_run() as broker:
-        asyncio.run(main(broker, args.rate, args.seconds, args.experts, args.workers))
+        asyncio.run(main(broker, args.rate, args.seconds, args.experts, args.workers,
+                         [float(x) for x in args.steps.split(",")], args.mix_seconds))

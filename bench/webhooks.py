@@ -122,7 +122,7 @@ async def main(bootstrap: str, n_events: int, n_subs: int, rate: float, seconds:
     runtime = build_runtime(settings, store="memory://")
     subs_view, log_view = runtime.views.subscriptions, runtime.views.webhook_log
     t = runtime.topics
-    readers = {"subscriptions": runtime.readers.subscriptions, "webhook-log": runtime.readers.webhook_log}
+    feeds = (runtime.readers.feeds.subscriptions, runtime.readers.feeds.webhook_log)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
     await producer.start()
     now = datetime.now(timezone.utc)
@@ -130,10 +130,9 @@ async def main(bootstrap: str, n_events: int, n_subs: int, rate: float, seconds:
                                 now, subscription_id=f"sub_bench{i:05d}")[0] for i in range(n_subs)]
     await asyncio.gather(*[await producer.send(t.subscriptions.get_topic_name(), s.model_dump_json().encode(),
                                                key=s.subscription_id.encode()) for s in subs])
-    for reader in readers.values():
-        await reader.start()
-    for reader in readers.values():
-        await reader.caught_up.wait()
+    await runtime.readers.reader.start()
+    for feed in feeds:
+        await feed.caught_up.wait()
     while len(subs_view.records) < n_subs:
         await asyncio.sleep(0.1)
     service = WebhookService(runtime)
@@ -191,8 +190,7 @@ async def main(bootstrap: str, n_events: int, n_subs: int, rate: float, seconds:
         await bare.aclose()
     finally:
         await service.stop()
-        for reader in readers.values():
-            await reader.stop()
+        await runtime.readers.reader.stop()
         await producer.stop()
         await client.aclose()
         receiver.stdin.close()

@@ -95,28 +95,45 @@ class Rejected:
     error: Exception
 
 
+Writes = dict[str, tuple[Any, int]]  # key -> (new state, or None to delete; the partition of the deciding input)
+
+
 @dataclass
 class Decision:
-    writes: dict[str, tuple[Any, int]] = field(default_factory=dict)  # key -> (new state or None, partition)
+    writes: Writes = field(default_factory=dict)  # to the owner's (first) table
     emits: list[Emitted] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
+    table_writes: dict[str, Writes] = field(default_factory=dict)  # to its other tables, by name
 
 
 class StateReader(Protocol[S]):
+    """An owner's table as decide reads it; `table(name)` is another table of the same owner."""
+
     def get(self, key: str, partition: int) -> S | None: ...
+
+    def table(self, name: str) -> "StateReader": ...
 
 
 class MemoryTable(Generic[S]):
-    """A dict as an owner's table (unit tests): reads ignore the partition, `apply` stores a decision's writes."""
+    """Dicts as an owner's tables (unit tests): reads ignore the partition, `apply` stores a decision's writes."""
 
-    def __init__(self, rows: dict[str, S] | None = None) -> None:
+    def __init__(self, rows: dict[str, S] | None = None, **others: dict) -> None:
         self.rows: dict[str, S] = dict(rows or {})
+        self.others: dict[str, MemoryTable] = {name: MemoryTable(r) for name, r in others.items()}
 
     def get(self, key: str, partition: int) -> S | None:  # noqa: ARG002 - same protocol as the real table
         return self.rows.get(key)
 
+    def table(self, name: str) -> "MemoryTable":
+        return self.others.setdefault(name, MemoryTable())
+
     def apply(self, decision: Decision) -> None:
-        for key, (value, _partition) in decision.writes.items():
+        self._store(decision.writes)
+        for name, writes in decision.table_writes.items():
+            self.table(name)._store(writes)
+
+    def _store(self, writes: Writes) -> None:
+        for key, (value, _partition) in writes.items():
             if value is None:
                 self.rows.pop(key, None)
             else:

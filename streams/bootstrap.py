@@ -43,6 +43,9 @@ def faust_app(settings: Settings, store: str | None = None) -> faust.App:
         autodiscover=False,
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
+        # Batches of up to 512 KB: at the default 16 KB, one owner batch of crisis events (a few MB) went out as
+        # dozens of requests one after another (one in flight per broker), which was most of its time.
+        producer_max_batch_size=512 * 1024,
         broker_commit_interval=1.0,
         broker_session_timeout=settings.session_timeout_s,
         broker_heartbeat_interval=max(1.0, settings.session_timeout_s / 10),

@@ -29,10 +29,16 @@ one of the behaviours below changes. Nothing outside this module touches a priva
    faust/transport/consumer.py): a signal was skipped (offset 210 handed over without 209). The owner runtime reads
    such holes itself (`streams.agents.offsets.HoleReader`) and marks them done in faust's commit bookkeeping
    (`committed_offset`, `mark_done`: `Consumer._committed_offset` and the per-partition gap tree `Consumer._gap`).
-6. **`ProducerBuffer.flush_atmost` gives up after 0.1 s without progress** (faust/transport/producer.py), so
-   faust's own flush before a commit can leave table writes buffered: a crash then lost them (seen in
-   test_crisis_recovery). `flush_changelog` waits until the buffer is empty, with a deadline, and raises
-   `ChangelogStuck` instead of looping forever.
+6. **A table write goes to the changelog one message at a time through `ProducerBuffer`** (faust/tables/base.py
+   `send_changelog` -> `send_soon`; faust/transport/producer.py `_handle_pending`), and
+   **`ProducerBuffer.flush_atmost` gives up after 0.1 s without progress**, so faust's own flush before a commit
+   can leave table writes buffered: a crash then lost them (seen in test_crisis_recovery). Waiting on that buffer
+   was also most of the crisis owner's time (13 of 26 s for 30,000 signals, bench/correlation.py). `apply_rows`
+   therefore writes the local store itself (`Table.data`, in the partition of each row's event) and returns the
+   changelog records, which the owner sends with its other output in one batch and waits for; `mark_persisted`
+   then records the newest changelog offset per partition in the store, as faust's `_on_changelog_sent` does, so
+   a restart recovers only what came after. Faust's changelog format is kept: raw key, raw value, same
+   partition.
 7. **Events fetched before a rebalance can still arrive after it** with the old generation
    (`event.message.generation_id` vs `app.consumer_generation_id`): `current_generation` tells them apart.
 8. **aiokafka caches topic metadata** for `metadata_max_age_ms` (5 minutes): a consumer that starts right after
@@ -42,17 +48,15 @@ one of the behaviours below changes. Nothing outside this module touches a priva
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from faust.types import TP
+
 PINNED_FAUST = "0.15.3"
 PINNED_AIOKAFKA = "0.14.0"
-
-
-class ChangelogStuck(RuntimeError):
-    """Table writes were not on the broker within the deadline."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,34 @@ def write_as(stream: Any, table: Any, rows: Iterable[tuple[Any, str, Any]]) -> N
             table[key] = value
 
 
+def apply_rows(stream: Any, table: Any, rows: Iterable[tuple[Any, str, bytes | None]]) -> list[tuple]:
+    """Apply (event, key, value) rows to the table's local store, each in the partition of its event, without
+    faust's changelog path (behaviour 6); return the changelog messages to send: (topic, key, value, partition,
+    headers). None deletes (a tombstone in the changelog)."""
+    store, topic, out = table.data, table.changelog_topic.get_topic_name(), []
+    for event, key, value in rows:
+        set_current_event(stream, event)
+        if value is None:
+            with contextlib.suppress(KeyError):
+                del store[key]
+        else:
+            store[key] = value
+        out.append((topic, key.encode(), value, event.message.partition, []))
+    return out
+
+
+def mark_persisted(table: Any, sent: Iterable[Any]) -> None:
+    """After the changelog messages of `apply_rows` are acknowledged (their record metadata in `sent`): the newest
+    offset per partition goes into the store, as faust's own changelog callback records it."""
+    topic = table.changelog_topic.get_topic_name()
+    newest: dict[int, int] = {}
+    for meta in sent:
+        if meta.topic == topic:
+            newest[meta.partition] = max(newest.get(meta.partition, -1), meta.offset)
+    for partition, offset in newest.items():
+        table.data.set_persisted_offset(TP(topic, partition), offset)
+
+
 def current_generation(app: Any, event: Any) -> bool:
     """False for an event fetched before the latest rebalance (behaviour 7)."""
     return event.message.generation_id == app.consumer_generation_id
@@ -109,22 +141,6 @@ def mark_done(app: Any, tp: Any, offsets: range) -> None:
     start = max(offsets.start, committed_offset(app, tp) or 0)
     if start < offsets.stop:
         app.consumer._gap[tp].addi(start, offsets.stop)  # noqa: SLF001 - no public API for this
-
-
-async def flush_changelog(app: Any, timeout_s: float) -> None:
-    """Wait until every table write so far is on the broker (behaviour 6); raise ChangelogStuck at the deadline."""
-    producer = app.producer
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while producer.buffer.size:
-        if loop.time() > deadline:
-            raise ChangelogStuck(f"{producer.buffer.size} table writes still buffered after {timeout_s:g} s")
-        await producer.buffer.flush_atmost(None)
-    remaining = max(0.1, deadline - loop.time())
-    try:
-        await asyncio.wait_for(producer.flush(), remaining)
-    except asyncio.TimeoutError as exc:
-        raise ChangelogStuck(f"the broker did not acknowledge table writes within {timeout_s:g} s") from exc
 
 
 async def refresh_metadata(consumer: Any) -> None:

@@ -51,3 +51,5 @@ STAGE_BATCH_HELD = Gauge("rrc_stage_batch_held_seconds", "How long a stage has h
                          ["stage"], registry=REGISTRY)
 REBALANCING_SECONDS = Gauge("rrc_worker_rebalancing_seconds", "How long the worker has been rebalancing (0 when not)",
                             registry=REGISTRY)
+OWNER_PHASE_SECONDS = Counter("rrc_owner_phase_seconds", "Time an owner spent per phase of its batches (decode, decide, "
+                              "encode, emit, write, flush)", ["stage", "phase"], registry=REGISTRY)

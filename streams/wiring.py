@@ -28,4 +28,4 @@ class Wiring:
 
     def roster_ready(self) -> bool:
         """Whether the roster view has read its topics once (owners deciding on experts wait for it)."""
-        return self.readers.roster.caught_up.is_set()
+        return self.readers.feeds.roster.caught_up.is_set()

@@ -84,6 +84,7 @@ class Worker:
             await self._stop_owners()
             await self._bounded("faust app", app.stop(), share=0.35)
             await self._stop_parts([*stages.reading(), *runtime.readers.all()])
+            runtime.views.close()
         except Exception as exc:  # noqa: BLE001 - surfaced through /health, logged with its traceback
             self.state = WorkerState.FAILED
             self.error = f"{type(exc).__name__}: {exc}"

@@ -12,7 +12,7 @@ from api.auth.roles import Grant, Principal, Role
 from api.deps import RuntimeDep
 from api.errors import NotFound
 from vocabulary.signals import Hazard, Kind, Severity
-from streams.views.crises import CrisisFilter, crisis_read
+from streams.views.crises import CrisisFilter
 from vocabulary.pagination import MAX_LIMIT, DEFAULT_LIMIT
 from responders.crises.models import CrisisStatus
 
@@ -38,12 +38,23 @@ async def list_crises(principal: PartnerOrStaffDep, runtime: RuntimeDep,
         since = since.replace(tzinfo=timezone.utc)  # a time without a zone is UTC (the crises' times are aware)
     flt = CrisisFilter(status=status, kind=kind, hazard=hazard, country=country, min_severity=min_severity,
                        since=since, exercise=_exercise_visibility(principal, exercise))
-    return runtime.views.crises.list(flt, limit, cursor).to_json(crisis_read)
+    return runtime.views.crises.list(flt, limit, cursor).to_json()
 
 
-@router.get("/{crisis_id}", summary="One crisis with its signals and history")
+@router.get("/{crisis_id}", summary="One crisis with its newest signals and its history")
 async def get_crisis(crisis_id: str, principal: PartnerOrStaffDep, runtime: RuntimeDep) -> dict[str, Any]:
     crisis = runtime.views.crises.get(crisis_id)
     if crisis is None or (crisis["exercise"] and _exercise_visibility(principal, None) is False):
         raise NotFound(f"crisis_id: no crisis {crisis_id!r}")
     return crisis
+
+
+@router.get("/{crisis_id}/signals", summary="Every signal of one crisis, oldest first, paginated")
+async def crisis_signals(crisis_id: str, principal: PartnerOrStaffDep, runtime: RuntimeDep,
+                         limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+                         cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
+    view = runtime.views.crises
+    crisis = view.crises.meta.get(crisis_id)
+    if crisis is None or (crisis["exercise"] and _exercise_visibility(principal, None) is False):
+        raise NotFound(f"crisis_id: no crisis {crisis_id!r}")
+    return view.signals(crisis_id, limit, cursor)

@@ -19,7 +19,14 @@ from responders.crises.models import (
     trusted,
 )
 from responders.crises.refs import strong_refs
-from responders.crises.rules import HISTORY_LIMIT, POPULATION_THRESHOLDS, hazard_family
+from responders.crises.rules import (
+    HISTORY_LIMIT,
+    POPULATION_THRESHOLDS,
+    RECENT_SIGNALS,
+    REFERENCES_LIMIT,
+    STRONG_REFERENCES_LIMIT,
+    hazard_family,
+)
 from vocabulary.signals import Magnitude, Severity, Signal, kind_of
 
 
@@ -67,6 +74,14 @@ def _mag_key(m: Magnitude) -> tuple[float, str]:
     return (m.value, m.unit)
 
 
+def bounded(items: list[str], limit: int) -> list[str]:
+    """The first tenth of `limit` items (what named the event first) and the newest for the rest."""
+    if len(items) <= limit:
+        return items
+    head = max(1, limit // 10)
+    return [*items[:head], *items[-(limit - head):]]
+
+
 def _history(crisis_history: list[HistoryEntry], dropped: int, entry: HistoryEntry):
     history = [*crisis_history, entry]
     if len(history) > HISTORY_LIMIT:  # keep "opened" and the newest entries
@@ -102,8 +117,8 @@ def open_crisis(signal: Signal, key: str, now: datetime) -> tuple[Crisis, Crisis
         closed_at=None,
         signal_ids=[signal.signal_id],
         signal_count=1,
-        references=list(signal.references),
-        strong_references=sorted(strong_refs(signal.references)),
+        references=bounded(list(signal.references), REFERENCES_LIMIT),
+        strong_references=bounded(sorted(strong_refs(signal.references)), STRONG_REFERENCES_LIMIT),
         affected_population=signal.affected_population,
         magnitude=signal.magnitude,
         lead=lead,
@@ -165,14 +180,14 @@ def add_signal(crisis: Crisis, signal: Signal, now: datetime) -> tuple[Crisis, l
             up[name] = new
             changes.append(trusted(FieldChange, field=name, old=_json(old), new=_json(new), added=None))
 
-    def extend(name: str, items: list[str], record: bool = True) -> None:
+    def extend(name: str, items: list[str], record: bool = True, limit: int | None = None) -> None:
         if not items:
             return
         old = getattr(crisis, name)
         seen = set(old)
         added = [i for i in dict.fromkeys(items) if i not in seen]
         if added:
-            up[name] = [*old, *added]
+            up[name] = bounded([*old, *added], limit) if limit else [*old, *added]
             if record:
                 changes.append(trusted(FieldChange, field=name, old=None, new=None, added=added))
 
@@ -191,12 +206,12 @@ def add_signal(crisis: Crisis, signal: Signal, now: datetime) -> tuple[Crisis, l
     if signal.affected_population is not None and signal.affected_population > (crisis.affected_population or -1):
         set_("affected_population", signal.affected_population)
     extend("countries", signal.countries)
-    extend("references", signal.references)
-    extend("strong_references", sorted(strong_refs(signal.references)), record=False)
+    extend("references", signal.references, limit=REFERENCES_LIMIT)
+    extend("strong_references", sorted(strong_refs(signal.references)), record=False, limit=STRONG_REFERENCES_LIMIT)
     set_("first_signal_at", min(crisis.first_signal_at, signal.observed_at))
     set_("last_signal_at", max(crisis.last_signal_at, signal.observed_at))
     set_("signal_count", crisis.signal_count + 1)
-    up["signal_ids"] = [*crisis.signal_ids, signal.signal_id]
+    up["signal_ids"] = [*crisis.signal_ids[-(RECENT_SIGNALS - 1):], signal.signal_id]
 
     escalated = escalates(
         crisis.severity, up.get("severity", crisis.severity),

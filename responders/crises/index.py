@@ -139,13 +139,16 @@ class CrisisIndex:
 
     Open crises are indexed by correlation key, then by strong reference, by country (sorted by
     last signal time, so only crises active within the time window are read) and, for matches
-    that rely on location alone, on a lat/lon grid. Closed crises are kept only as the owners of
-    their signal ids, so a redelivered signal of a closed crisis is still recognised.
+    that rely on location alone, on a lat/lon grid. With ``track_members`` (standalone use) it also
+    remembers which crisis holds each signal it has seen, closed crises included, so a redelivered
+    signal is recognised; the crisis owner keeps that in its members table instead and indexes open
+    crises only, so its memory follows the open crises, not the signals ever seen.
     Build it from the table's crises after partition assignment, then keep it in step with
     ``upsert`` for every crisis written (``correlate`` does both).
     """
 
-    def __init__(self, crises: Iterable[Crisis] = ()) -> None:
+    def __init__(self, crises: Iterable[Crisis] = (), track_members: bool = True) -> None:
+        self.track_members = track_members
         self._open: dict[str, Crisis] = {}
         self._owner: dict[str, str] = {}
         self._closed: set[str] = set()
@@ -223,10 +226,12 @@ class CrisisIndex:
         """Index a crisis not yet known (open, or closed: then only its signal ids are kept)."""
         if crisis.crisis_id in self:
             raise CrisisAlreadyIndexed(crisis.crisis_id)
-        for sid in crisis.signal_ids:
-            self._owner[sid] = crisis.crisis_id
+        if self.track_members:
+            for sid in crisis.signal_ids:
+                self._owner[sid] = crisis.crisis_id
         if not crisis.is_open:
-            self._closed.add(crisis.crisis_id)
+            if self.track_members:
+                self._closed.add(crisis.crisis_id)
             return
         shard = self._shards.get(crisis.correlation_key)
         if shard is None:
@@ -244,12 +249,14 @@ class CrisisIndex:
             if cid in self._closed:
                 return  # closed crises never change
             raise UnknownCrisis(cid)
-        new_sids = _appended(old.signal_ids, crisis.signal_ids)
-        for sid in crisis.signal_ids if new_sids is None else new_sids:
-            self._owner[sid] = cid
+        if self.track_members:
+            new_sids = _appended(old.signal_ids, crisis.signal_ids)
+            for sid in crisis.signal_ids if new_sids is None else new_sids:
+                self._owner[sid] = cid
         if not crisis.is_open:
             self._drop(old)
-            self._closed.add(cid)
+            if self.track_members:
+                self._closed.add(cid)
             return
         shard = self._shards[old.correlation_key]
         if (old.countries, old.last_signal_at, old.location) != (

@@ -11,7 +11,7 @@ from typing import TypeVar
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
 
 from responders.crises.rules import HazardFamily
-from vocabulary.signals import Hazard, Kind, Location, Magnitude, Severity
+from vocabulary.signals import Hazard, Kind, Location, Magnitude, Severity, Signal
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -108,9 +108,11 @@ class Crisis(BaseModel):
       best-ranked signal that has a location (``located_lead``), e.g. the mainshock of a sequence.
     - ``first_signal_at``/``last_signal_at``: earliest/latest observed time of its signals;
       ``last_received_at``: processing time (``now``) of the latest accepted signal.
-    - ``signal_ids``: distinct, in arrival order; ``references`` and ``countries``: union in
-      arrival order; ``strong_references``: the normalised strong keys among the references
-      (``refs.normalise_strong_ref``), which is what matching compares.
+    - ``signal_ids``: the newest (``rules.RECENT_SIGNALS``), distinct, in arrival order; ``signal_count``
+      counts every signal, and which crisis holds a signal is the crisis owner's members table (``CrisisMember``);
+      ``countries``: union in arrival order; ``references``: union in arrival order, bounded (the first, then the
+      newest: ``rules.REFERENCES_LIMIT``); ``strong_references``: the normalised strong keys among the references
+      (``refs.normalise_strong_ref``), which is what matching compares, bounded the same way.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -163,6 +165,27 @@ class Crisis(BaseModel):
 
 
 _SUMMARY_FIELDS = tuple(CrisisSummary.model_fields)
+
+
+class CrisisMember(BaseModel):
+    """A signal as a member of a crisis: the owner's members table (keyed by signal id) and the crisis-signals view."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    signal_id: str
+    crisis_id: str
+    source: str
+    title: str
+    severity: Severity
+    observed_at: AwareDatetime
+    countries: list[str] = Field(default_factory=list)
+    url: str | None = None
+    exercise: bool = False
+
+    @classmethod
+    def of(cls, signal: Signal, crisis_id: str) -> "CrisisMember":
+        return cls(signal_id=signal.signal_id, crisis_id=crisis_id, source=signal.source, title=signal.title[:500],
+                   severity=signal.severity, observed_at=signal.observed_at, countries=list(signal.countries),
+                   url=signal.url, exercise=signal.exercise)
 
 
 class CrisisEvent(BaseModel):

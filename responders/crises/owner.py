@@ -1,9 +1,12 @@
 """The crisis owner's decisions: signals correlated into crises, and quiet crises closed, per input partition.
 
-The owner keeps an in-memory `CrisisIndex` per partition of its input, derived from its table (crises by id) and
-rebuilt after every rebalance and recovery (`Indexes`). For each input in order it decides on the index, then lays
-the decision on the index at once, so the next signal of the batch sees it. Every crisis it writes goes out with
-its event as one `CrisisRecorded` on rrc.crises (what read views and planning consume) and a public CloudEvent.
+The owner keeps an in-memory `CrisisIndex` of the open crises per partition of its input, derived from its table
+(crises by id) and rebuilt after every rebalance and recovery (`Indexes`); which crisis holds each signal is its
+second table (`MEMBERS`, keyed by signal id), read per signal, so memory follows the open crises and not the
+signals ever seen. For each input in order it decides on the index, then lays the decision on the index at once,
+so the next signal of the batch sees it. Every crisis it writes goes out with its event as one `CrisisRecorded` on
+rrc.crises (what read views and planning consume), with the signal that made the change as a `CrisisMember`, and a
+public CloudEvent.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from config.topics import CRISES, SIGNALS_BY_CORRELATION
 from responders.crises.closing import sweep
 from responders.crises.correlation import apply_signal
 from responders.crises.index import CrisisIndex
-from responders.crises.models import Crisis, CrisisEvent, Outcome
+from responders.crises.models import Crisis, CrisisEvent, CrisisMember, Outcome, replaced
 from responders.messages import Book, Command, Decision, Event, Public, Received, Record, Rejected, StateReader
 from vocabulary.cloudevents import CloudEvent
 from vocabulary.signals import Signal
@@ -38,11 +41,17 @@ class CloseQuietCrises(Command):
 
 
 class CrisisRecorded(Event):
-    """A crisis event with the crisis as written (rrc.crises, keyed by crisis id)."""
+    """A crisis event with the crisis as written (rrc.crises, keyed by crisis id); of its history the crisis carries
+    only the entry for this change, and `member` is the signal that made the change (views keep both)."""
 
     topic = CRISES
     event: CrisisEvent
     crisis: Crisis
+    member: CrisisMember | None = None
+
+    @classmethod
+    def of(cls, event: CrisisEvent, crisis: Crisis, member: CrisisMember | None = None) -> "CrisisRecorded":
+        return cls(event=event, crisis=replaced(crisis, {"history": crisis.history[-1:]}), member=member)
 
     @property
     def key(self) -> str:
@@ -70,11 +79,12 @@ class Indexes:
         self.stale = True
 
     def rebuild(self, pending: Iterable[tuple[Crisis, int]] = ()) -> None:
-        """From the table, then with `pending` (decided in this batch, not in the table yet) laid on top."""
+        """From the table's open crises, then with `pending` (decided in this batch, not in the table yet) on top."""
         grouped: dict[int, list[Crisis]] = defaultdict(list)
         for crisis in self.load_all():
-            grouped[self.partition_of(crisis)].append(crisis)
-        self.by_partition = {p: CrisisIndex(crises) for p, crises in grouped.items()}
+            if crisis.is_open:
+                grouped[self.partition_of(crisis)].append(crisis)
+        self.by_partition = {p: CrisisIndex(crises, track_members=False) for p, crises in grouped.items()}
         self.stale = False
         for crisis, partition in pending:
             self.of(partition).upsert(crisis)
@@ -82,18 +92,36 @@ class Indexes:
     def of(self, partition: int) -> CrisisIndex:
         if self.stale:
             self.rebuild()
-        return self.by_partition.setdefault(partition, CrisisIndex())
+        return self.by_partition.setdefault(partition, CrisisIndex(track_members=False))
+
+
+MEMBERS = "crisis-members"  # the owner's second table: which crisis holds each signal (keyed by signal id)
+
+
+class PartitionLookup:
+    """What correlation asks of one partition: open crises from the index, members from the members table."""
+
+    def __init__(self, index: CrisisIndex, members: Book[CrisisMember], partition: int) -> None:
+        self.index, self.members, self.partition = index, members, partition
+
+    def owner_of(self, signal_id: str) -> str | None:
+        member = self.members.get(signal_id, self.partition)
+        return member.crisis_id if member is not None else None
+
+    def candidates(self, signal: Signal):
+        return self.index.candidates(signal)
 
 
 def decide(indexes: Indexes, table: StateReader[Crisis], batch: list[Received], now: datetime,
            quiet_periods: dict[str, timedelta] | None = None) -> Decision:
-    book: Book[Crisis] = Book(table)
+    crises: Book[Crisis] = Book(table)
+    members: Book[CrisisMember] = Book(table.table(MEMBERS))
     decision = Decision()
     for received in batch:
         if indexes.stale:  # a rebalance or recovery landed while this batch was being decided
-            indexes.rebuild((c, p) for c, p in book.writes.values() if c is not None)
+            indexes.rebuild((c, p) for c, p in crises.writes.values() if c is not None)
         try:
-            outcome = _decide_one(indexes, book, received, now, quiet_periods)
+            outcome = HANDLERS[type(received.message)](indexes, members, received, now, quiet_periods)
         except Exception as exc:  # noqa: BLE001 - the one bad input is dead-lettered, the batch goes on
             decision.rejected.append(Rejected(received, exc))
             continue
@@ -101,48 +129,30 @@ def decide(indexes: Indexes, table: StateReader[Crisis], batch: list[Received], 
         written = {c.crisis_id: c for c in outcome.crises_to_write}
         for crisis in outcome.crises_to_write:
             index.upsert(crisis)
-            book.put(crisis.crisis_id, crisis, received.partition)
+            crises.put(crisis.crisis_id, crisis, received.partition)
+        member = None
+        if isinstance(received.message, Signal) and outcome.crises_to_write:
+            member = CrisisMember.of(received.message, outcome.crises_to_write[0].crisis_id)
+            members.put(member.signal_id, member, received.partition)
         for event in outcome.events:
-            decision.emits += [CrisisRecorded(event=event, crisis=written[event.crisis_id]), public_event(event)]
-    decision.writes = book.writes
+            decision.emits += [CrisisRecorded.of(event, written[event.crisis_id], member), public_event(event)]
+    decision.writes = crises.writes
+    decision.table_writes[MEMBERS] = members.writes
     return decision
 
 
-def _decide_one(indexes: Indexes, book: Book[Crisis], received: Received, now: datetime,
-                quiet_periods: dict[str, timedelta] | None) -> Outcome:
-    return HANDLERS[type(received.message)](indexes, book, received, now, quiet_periods)
-
-
-def on_close_quiet(indexes: Indexes, book: Book[Crisis], received: Received, now: datetime,
+def on_close_quiet(indexes: Indexes, members: Book[CrisisMember], received: Received, now: datetime,
                    quiet_periods: dict[str, timedelta] | None) -> Outcome:
     """The sweep's time (the command's `now`) decides which crises of the partition have been quiet long enough."""
     crises = list(indexes.of(received.partition).open_crises())
     return sweep(crises, received.message.now, quiet_periods or None)
 
 
-def on_signal(indexes: Indexes, book: Book[Crisis], received: Received, now: datetime,
+def on_signal(indexes: Indexes, members: Book[CrisisMember], received: Received, now: datetime,
               quiet_periods: dict[str, timedelta] | None) -> Outcome:
-    """A signal joins, updates or opens a crisis of its partition."""
-    signal: Signal = received.message
-    partition = received.partition
-    outcome = apply_signal(indexes.of(partition), signal, now)
-    if _behind_table(outcome, indexes.of(partition), book, partition):
-        # The index holds an older version of a crisis than the table (or misses one): decide again on a fresh
-        # index, so a write never replaces a richer version of a crisis with a poorer one.
-        indexes.rebuild((c, p) for c, p in book.writes.values() if c is not None)
-        outcome = apply_signal(indexes.of(partition), signal, now)
-    return outcome
+    """A signal joins, updates or opens a crisis of its partition (or is a repeat: nothing changes)."""
+    lookup = PartitionLookup(indexes.of(received.partition), members, received.partition)
+    return apply_signal(lookup, received.message, now)
 
 
 HANDLERS: dict[type, Callable[..., Outcome]] = {Signal: on_signal, CloseQuietCrises: on_close_quiet}
-
-
-def _behind_table(outcome: Outcome, index: CrisisIndex, book: Book[Crisis], partition: int) -> bool:
-    for crisis in outcome.crises_to_write:
-        if crisis.crisis_id in book.writes:
-            continue  # written earlier in this batch: the index is ahead of the table by design
-        known = index.get(crisis.crisis_id)
-        stored = book.get(crisis.crisis_id, partition)
-        if (stored.signal_count if stored is not None else 0) != (known.signal_count if known is not None else 0):
-            return True
-    return False

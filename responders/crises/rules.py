@@ -114,9 +114,15 @@ DEFAULT_QUIET_PERIODS: dict[HazardFamily, timedelta] = {
 # Affected-population levels whose upward crossing escalates a crisis.
 POPULATION_THRESHOLDS: tuple[int, ...] = (10_000, 100_000, 1_000_000)
 
-# At most this many history entries are kept per crisis (the oldest after "opened" are dropped and
-# counted in ``history_dropped``) so a long-running crisis stays well below Kafka's message size.
-HISTORY_LIMIT = 500
+# What a crisis value holds stays bounded, however long the crisis runs (a conflict fed daily for a year):
+# the newest history entries (after "opened"; the dropped ones are counted in ``history_dropped``; the crisis
+# view keeps them all, from the entry each `CrisisRecorded` carries), the newest
+# signal ids (``signal_count`` counts them all; every membership is in the owner's members table and the
+# crisis-signals view), and its references (the first ones, which name the event, and then the newest).
+HISTORY_LIMIT = 10
+RECENT_SIGNALS = 20
+REFERENCES_LIMIT = 30
+STRONG_REFERENCES_LIMIT = 30
 
 
 def hazard_family(hazard: Hazard | str) -> HazardFamily:

@@ -16,8 +16,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 from config.topics import SIGNALS_BY_CORRELATION, SIGNALS_DEADLETTER
-from responders.crises.models import Crisis
-from responders.crises.owner import CloseQuietCrises, Indexes, decide
+from responders.crises.models import Crisis, CrisisMember
+from responders.crises.owner import MEMBERS, CloseQuietCrises, Indexes, decide
 from responders.messages import TYPE_HEADER
 from streams.agents.owner import Owner, OwnerSpec
 from streams.agents.records import load_model, send_records
@@ -43,7 +43,8 @@ def build(wiring: Wiring) -> tuple[Owner, Indexes, Job]:
     load = load_model(Crisis)
     spec = OwnerSpec(stage=STAGE, sources=(SIGNALS_BY_CORRELATION,), table="crises", decode=decode,
                      decide=lambda table, batch, now: decide(indexes, table, batch, now, periods),
-                     load=load, deadletter=SIGNALS_DEADLETTER, max_events=500, within_s=0.05)
+                     load=load, deadletter=SIGNALS_DEADLETTER, max_events=2000, within_s=0.05,
+                     tables={MEMBERS: load_model(CrisisMember)})
     owner = Owner(wiring, spec)
     indexes = Indexes(lambda: (load(raw) for raw in owner.table.values()),
                       lambda crisis: partition_for_repeated(crisis.correlation_key, partitions))

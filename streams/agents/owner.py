@@ -8,8 +8,8 @@ the same way for all of them:
 - decodes each record; a record that does not decode, and every input decide refuses, goes to the owner's
   dead-letter topic with the original bytes and the same headers as every stage (`streams.deadletter`);
 - emits what decide returned and waits for the broker's acks, then writes the table (each row in the partition of
-  the input that decided it) and waits for the changelog, each wait bounded by RRC_PRODUCER_TIMEOUT_S; only then
-  acks the batch, so a committed offset never runs ahead of what was applied;
+  the input that decided it) and sends its changelog in one batch and waits for it, each wait bounded by
+  RRC_PRODUCER_TIMEOUT_S; only then acks the batch, so a committed offset never runs ahead of what was applied;
 - never lets a batch die: a failed attempt is logged with its traceback, reported on /health/ready and retried
   with backoff (decisions are idempotent by derived ids, so a repeat is harmless). Faust waits for every unacked
   event at a rebalance, so a batch that vanished would freeze the worker (see `streams.faust_adapter`).
@@ -22,7 +22,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -33,13 +33,17 @@ from responders.messages import Decision, Received, Record, Rejected
 from streams import faust_adapter as fa
 from streams import metrics
 from streams.agents.offsets import HoleEvent, HoleReader, OffsetGuard, fill_hole
-from streams.agents.records import TableReader, send_records
+from streams.agents.records import TableReader, send_out, send_records
 from streams.deadletter import deadletter_headers, reason_of
 from streams.wiring import Wiring
 
 log = logging.getLogger("rrc.owner")
 
 Decide = Callable[[Any, list[Received], datetime], Decision]
+# Per table partition (one RocksDB each): faust's defaults (64 MB x 3 write buffers, a 2 GB block cache) are sized
+# for one big table; a worker holds a dozen, and their write buffers alone made most of its memory at 100,000 crises.
+ROCKSDB_OPTIONS = {"write_buffer_size": 4 * 1024 * 1024, "max_write_buffer_number": 2,
+                   "block_cache_size": 8 * 1024 * 1024}
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class OwnerSpec:
     max_events: int = 500
     within_s: float = 0.05
     ready: Callable[[], bool] | None = None  # what decide needs is loaded (e.g. the roster view); the batch waits
+    tables: dict[str, Callable[[bytes], Any]] = field(default_factory=dict)  # more tables: name -> value loader
 
 
 class Owner:
@@ -68,7 +73,10 @@ class Owner:
         partitions = spec.sources[0].partitions or settings.topic_partitions
         # Raw keys and values, in the store and the changelog alike (a schema would set only the changelog's):
         # values are the state's JSON, written and read by the owner's model.
-        self.table = app.Table(spec.table, partitions=partitions, key_type=bytes, value_type=bytes, default=None)
+        self.table = app.Table(spec.table, partitions=partitions, key_type=bytes, value_type=bytes, default=None,
+                               options=ROCKSDB_OPTIONS)
+        self.tables = {name: (app.Table(name, partitions=partitions, key_type=bytes, value_type=bytes, default=None,
+                                        options=ROCKSDB_OPTIONS), load) for name, load in spec.tables.items()}
         names = [settings.topic_name(t.name) for t in spec.sources]
         source = app.topic(*names, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw",
                            partitions=partitions)
@@ -218,23 +226,35 @@ class Owner:
             await asyncio.sleep(0.1)  # the batch is held meanwhile: /health/ready names the stage past the limit
 
     async def _apply(self, manual: Any, batch: list) -> None:
-        started = time.perf_counter()
+        phases = _Phases(self.spec.stage)
         received, refused = self._decoded(batch)
         carriers = {}
         for ev in batch:
             carriers.setdefault(ev.message.partition, getattr(ev, "carrier", ev))
-        reader = TableReader(manual, self.table, carriers, self.spec.load)
+        reader = TableReader(manual, self.table, carriers, self.spec.load, self.tables)
+        phases.mark("decode")
         decision = self._decide(reader, received)
+        phases.mark("decide")
         records = [e.record() for e in decision.emits]
         records += [self._deadletter(r.received.ref, r.error) for r in [*refused, *decision.rejected]]
+        phases.mark("encode")
         await self._send(records)
-        fa.write_as(manual, self.table, [(carriers[partition], key, None if value is None else
-                                          value.model_dump_json().encode())
-                                         for key, (value, partition) in decision.writes.items()])
-        await fa.flush_changelog(self.app, self.settings.producer_timeout_s)
+        phases.mark("emit")
+        tables = [(self.table, decision.writes)]
+        tables += [(self.tables[name][0], rows) for name, rows in decision.table_writes.items()]
+        changelog = []
+        for table, rows in tables:
+            changelog += fa.apply_rows(manual, table, [(carriers[partition], key, None if value is None else
+                                                        value.model_dump_json().encode())
+                                                       for key, (value, partition) in rows.items()])
+        phases.mark("write")
+        sent = await send_out(self.app, self.settings, changelog)
+        for table, _rows in tables:
+            fa.mark_persisted(table, sent)
+        phases.mark("flush")
         metrics.MESSAGES_IN.labels(self.spec.stage).inc(len(batch))
         metrics.MESSAGES_OUT.labels(self.spec.stage).inc(len(records))
-        metrics.BATCH_SECONDS.labels(self.spec.stage).observe(time.perf_counter() - started)
+        metrics.BATCH_SECONDS.labels(self.spec.stage).observe(phases.total)
         metrics.LAST_PROCESSED.labels(self.spec.stage).set(time.time())
         log.info("batch applied", extra={"stage": self.spec.stage, "events": len(batch), "emitted": len(records),
                                          "written": len(decision.writes), "refused": len(refused) + len(
@@ -273,6 +293,24 @@ class Owner:
 
     async def _send(self, records: Sequence[Record]) -> None:
         await send_records(self.app, self.settings, records)
+
+
+class _Phases:
+    """Where one batch's time goes (`rrc_owner_phase_seconds{stage, phase}`): decoding, decide, encoding what
+    goes out, waiting for the broker's acks of the emits, the table writes, waiting for the changelog."""
+
+    def __init__(self, stage: str) -> None:
+        self.stage = stage
+        self.started = self.last = time.perf_counter()
+
+    def mark(self, phase: str) -> None:
+        now = time.perf_counter()
+        metrics.OWNER_PHASE_SECONDS.labels(self.stage, phase).inc(now - self.last)
+        self.last = now
+
+    @property
+    def total(self) -> float:
+        return self.last - self.started
 
 
 class AgentLag:

@@ -30,17 +30,27 @@ def typed_decoder(*classes: type) -> Callable[[Any], Any]:
 
 
 class TableReader:
-    """The owner's table as decide reads it: each key read in the partition of the input that asks for it."""
+    """An owner's table as decide reads it: each key read in the partition of the input that asks for it;
+    `table(name)` reads another table of the same owner the same way."""
 
-    def __init__(self, stream: Any, table: Any, events: dict[int, Any], load: Callable[[bytes], Any]) -> None:
-        self.stream, self.table, self.events, self.load = stream, table, events, load
+    def __init__(self, stream: Any, table: Any, events: dict[int, Any], load: Callable[[bytes], Any],
+                 others: dict[str, tuple[Any, Callable[[bytes], Any]]] | None = None) -> None:
+        self.stream, self._table, self.events, self.load = stream, table, events, load
+        self.others = others or {}
         self.cache: dict[str, Any] = {}
+        self._readers: dict[str, TableReader] = {}
 
     def get(self, key: str, partition: int) -> Any:
         if key not in self.cache:
-            raw = fa.read_as(self.stream, self.table, self.events[partition], key)
+            raw = fa.read_as(self.stream, self._table, self.events[partition], key)
             self.cache[key] = None if raw is None else self.load(raw)
         return self.cache[key]
+
+    def table(self, name: str) -> "TableReader":
+        if name not in self._readers:
+            table, load = self.others[name]
+            self._readers[name] = TableReader(self.stream, table, self.events, load)
+        return self._readers[name]
 
 
 def load_model(model: Any) -> Callable[[bytes], Any]:
@@ -54,19 +64,29 @@ def load_model(model: Any) -> Callable[[bytes], Any]:
     return load
 
 
+Outgoing = tuple[str, bytes | None, bytes | None, int | None, list]  # topic name, key, value, partition, headers
+
+
 async def send_records(app: faust.App, settings: Any, records: Sequence[Record]) -> None:
     """Send records with the app's producer and wait for the broker's acks, within RRC_PRODUCER_TIMEOUT_S."""
-    if not records:
-        return
-    producer, name = app.producer, settings.topic_name
+    name = settings.topic_name
+    await send_out(app, settings, [(name(r.topic.name), r.key, r.value, r.partition, r.headers) for r in records])
 
-    async def send_all() -> None:
-        futures = [await producer.send(name(r.topic.name), r.key, r.value, r.partition, None, r.headers)
-                   for r in records]
-        await asyncio.gather(*futures)
+
+async def send_out(app: faust.App, settings: Any, outgoing: Sequence[Outgoing]) -> list[Any]:
+    """Send (topic name, key, value, partition, headers) messages with the app's producer, in order, and return
+    the broker's record metadata of each once all are acknowledged; a timeout past RRC_PRODUCER_TIMEOUT_S."""
+    if not outgoing:
+        return []
+    producer = app.producer
+
+    async def send_all() -> list[Any]:
+        futures = [await producer.send(topic, key, value, partition, None, headers)
+                   for topic, key, value, partition, headers in outgoing]
+        return list(await asyncio.gather(*futures))
 
     try:
-        await asyncio.wait_for(send_all(), settings.producer_timeout_s)
+        return await asyncio.wait_for(send_all(), settings.producer_timeout_s)
     except asyncio.TimeoutError as exc:
-        raise TimeoutError(f"the broker did not acknowledge {len(records)} messages within "
+        raise TimeoutError(f"the broker did not acknowledge {len(outgoing)} messages within "
                            f"{settings.producer_timeout_s:g} s") from exc

@@ -117,6 +117,9 @@ class BatchStage:
                                           enable_auto_commit=False, auto_offset_reset="earliest",
                                           max_poll_records=self.max_records, client_id=self.client_id,
                                           fetch_max_bytes=32 * 1024 * 1024, max_partition_fetch_bytes=8 * 1024 * 1024,
+                                          # a fuller fetch every 20 ms at most, not one per trickle of records:
+                                          # each fetch response is decoded in Python (see streams.views.reader)
+                                          fetch_max_wait_ms=20, fetch_min_bytes=64 * 1024,
                                           session_timeout_ms=self.session_timeout_ms,
                                           heartbeat_interval_ms=max(1000, self.session_timeout_ms // 10))
         await self._producer.start()

@@ -132,8 +132,8 @@ class WebhookService:
 
     async def _loop(self) -> None:
         assert self._consumer is not None
-        for reader in (self.runtime.readers.subscriptions, self.runtime.readers.webhook_log):
-            await reader.caught_up.wait()  # skip what is finished; know every subscription
+        for feed in (self.runtime.readers.feeds.subscriptions, self.runtime.readers.feeds.webhook_log):
+            await feed.caught_up.wait()  # skip what is finished; know every subscription
         while True:
             try:
                 batches = await self._consumer.getmany(timeout_ms=200, max_records=1000)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -12,7 +12,8 @@ if TYPE_CHECKING:
     from streams.views.deployments import DeploymentsView
     from streams.views.partners import DeliveryLogView, PublicEventsView, SubscriptionsView
     from streams.views.plans import PlansView
-    from streams.views.reader import TopicReader
+    from streams.views.reader import ViewFeed, ViewsReader
+    from streams.views.store import DiskStore
 
 
 @dataclass
@@ -27,20 +28,36 @@ class Views:
     webhook_log: DeliveryLogView
     public_events: PublicEventsView
     audit: AuditView
+    stores: list[DiskStore] = field(default_factory=list)  # the views' local disk stores (closed at stop)
+
+    def close(self) -> None:
+        for store in self.stores:
+            store.close()
+
+
+@dataclass
+class Feeds:
+    """What each view reads (same names as `Views`), each with its own `caught_up`."""
+
+    roster: ViewFeed
+    crises: ViewFeed
+    plans: ViewFeed
+    deployments: ViewFeed
+    subscriptions: ViewFeed
+    webhook_log: ViewFeed
+    public_events: ViewFeed
+    audit: ViewFeed
+
+    def all(self) -> list[ViewFeed]:
+        return [getattr(self, f.name) for f in fields(self)]
 
 
 @dataclass
 class Readers:
-    """The topic reader feeding each view (same names as `Views`)."""
+    """The views' feeds and the one reader that fills them all."""
 
-    roster: TopicReader
-    crises: TopicReader
-    plans: TopicReader
-    deployments: TopicReader
-    subscriptions: TopicReader
-    webhook_log: TopicReader
-    public_events: TopicReader
-    audit: TopicReader
+    feeds: Feeds
+    reader: ViewsReader
 
-    def all(self) -> list[TopicReader]:
-        return [getattr(self, f.name) for f in fields(self)]
+    def all(self) -> list[ViewsReader]:
+        return [self.reader]

@@ -1,8 +1,10 @@
-"""The crisis read view: latest snapshot per crisis from rrc.crises, signals from rrc.signals, queries.
+"""The crisis read view: the latest version of each crisis from rrc.crises, with its signals and its history (each
+message carries the signal and the history entry of its change), queries.
 
-Why a view and not the Faust table: the table is partitioned over workers, so one API instance would see
-only its own partitions. Every API instance instead reads all partitions of rrc.crises (no consumer group)
-into this view, so every instance gives the same answers, eventually consistent with the events.
+Why a view and not the Faust table: the table is partitioned over workers, so one API instance would see only its
+own partitions. Every API instance instead reads all partitions of rrc.crises (no consumer group), so every
+instance gives the same answers, eventually consistent with the events. Crises, signals and history are kept on
+local disk (`streams.views.store`); memory holds only what lists filter and sort on.
 """
 
 from __future__ import annotations
@@ -12,8 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from streams.views.store import DiskGroups, DiskRecords, DiskStore
+from vocabulary.pagination import BadCursor, Page, decode_cursor, encode_cursor, paginate
 from vocabulary.signals import Severity
-from vocabulary.pagination import Page, paginate
+
+RECENT_SIGNALS_SHOWN = 20
+HISTORY_SHOWN = 100
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,8 @@ class CrisisFilter:
 PUBLIC_FIELDS = ("crisis_id", "kind", "hazard", "title", "countries", "location", "severity", "status", "exercise",
                  "signal_count", "references", "opened_at", "updated_at", "affected_population", "magnitude",
                  "first_signal_at", "last_signal_at", "closed_at", "correlation_key")
+META_FIELDS = ("crisis_id", "status", "kind", "hazard", "countries", "severity", "updated_at", "opened_at", "exercise",
+               "signal_count", "history_len")
 
 
 def crisis_read(crisis: dict[str, Any]) -> dict[str, Any]:
@@ -55,45 +63,59 @@ def crisis_read(crisis: dict[str, Any]) -> dict[str, Any]:
 
 
 class CrisisView:
-    """Fold of rrc.crises (latest snapshot wins by signal count and update time) and rrc.signals."""
+    """Fold of rrc.crises (the latest version wins by status, signal count and update time) and of memberships."""
 
-    def __init__(self) -> None:
-        self.crises: dict[str, dict[str, Any]] = {}
-        self.signals: dict[str, dict[str, Any]] = {}
-        self.events_seen: set[str] = set()
+    def __init__(self, store: DiskStore, members: DiskStore) -> None:
+        self.crises = DiskRecords(store, META_FIELDS, part="crisis")  # the rrc.crises message's bytes
+        self.history = DiskGroups(store)  # the entry each message carries, by crisis and time
+        self.members = DiskGroups(members)
 
     def apply_crisis_message(self, value: bytes) -> None:
         message = json.loads(value)
-        event, crisis = message["event"], message["crisis"]
-        if event["event_id"] in self.events_seen:
-            return
-        self.events_seen.add(event["event_id"])
-        current = self.crises.get(crisis["crisis_id"])
+        crisis, member = message["crisis"], message.get("member")
+        if member is not None:  # the signal that made this change (a replay writes the same key)
+            self.members.put(member["crisis_id"], member["observed_at"], member["signal_id"],
+                             json.dumps(member).encode())
+        for entry in crisis.get("history", []):  # the entry for this change (a replay writes the same key)
+            mark = f"{entry['change']}:{entry.get('signal_id') or ''}"
+            self.history.put(f"h:{crisis['crisis_id']}", entry["at"], mark, json.dumps(entry).encode())
+        crisis["history_len"] = crisis.get("history_dropped", 0) + len(crisis.get("history", []))
+        current = self.crises.meta.get(crisis["crisis_id"])
         if current is None or _version(crisis) >= _version(current):
-            self.crises[crisis["crisis_id"]] = crisis
-
-    def apply_signal_message(self, value: bytes) -> None:
-        signal = json.loads(value)
-        self.signals[signal["signal_id"]] = signal
+            self.crises.put(crisis["crisis_id"], crisis, value)
 
     def list(self, flt: CrisisFilter, limit: int, cursor: str | None) -> Page:
-        rows = (c for c in self.crises.values() if flt.matches(c))
-        return paginate(rows, _newest_first, limit, cursor)
+        rows = (c for c in self.crises.meta.values() if flt.matches(c))
+        page = paginate(rows, _newest_first, limit, cursor)
+        return Page(items=[crisis_read(self.crises[c["crisis_id"]]) for c in page.items], total=page.total,
+                    next=page.next)
 
     def get(self, crisis_id: str) -> dict[str, Any] | None:
-        crisis = self.crises.get(crisis_id)
-        if crisis is None:
+        if crisis_id not in self.crises:
             return None
+        crisis = self.crises[crisis_id]
         detail = crisis_read(crisis)
-        detail["signal_ids"] = list(crisis.get("signal_ids", []))
-        detail["signals"] = [self.signals[s] for s in crisis.get("signal_ids", []) if s in self.signals]
-        detail["history"] = crisis.get("history", [])
+        detail["signal_ids"] = list(crisis.get("signal_ids", []))  # the newest (see /signals for all)
+        detail["signals"] = self.members.last(crisis_id, RECENT_SIGNALS_SHOWN)
+        detail["history"] = self.history.last(f"h:{crisis_id}", HISTORY_SHOWN)  # the newest, oldest first
         return detail
+
+    def signals(self, crisis_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
+        """Every signal of the crisis, oldest first, a page at a time (the cursor is the last member's position)."""
+        after = None
+        if cursor:
+            position = decode_cursor(cursor)
+            if len(position) != 1 or not isinstance(position[0], str) or not position[0].startswith(crisis_id):
+                raise BadCursor("cursor is not valid")
+            after = position[0]
+        items, last = self.members.page(crisis_id, limit, after)
+        total = self.crises.meta[crisis_id]["signal_count"]
+        return {"items": items, "total": total, "next": encode_cursor([last]) if last else None}
 
 
 def _version(crisis: dict[str, Any]) -> tuple:
     return (crisis.get("status") == "closed", crisis.get("signal_count", 0), crisis.get("updated_at", ""),
-            len(crisis.get("history", [])))
+            crisis.get("history_len", 0))
 
 
 def _newest_first(c: dict[str, Any]) -> tuple:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from streams.views.store import DiskRecords, DiskStore
 from vocabulary.pagination import Page, paginate
 
 MAX_RESULTS = 10_000
@@ -32,53 +32,17 @@ class PlanFilter:
         return self.exercise is None or bool(p.get("exercise")) == self.exercise
 
 
-class JsonRecords(Mapping[str, dict[str, Any]]):
-    """Records kept as the message bytes they came in, with a few fields for filtering; parsed when read.
-
-    Why: a proposed plan is hundreds of nested dicts and lists (candidates, score parts, partner rankings). Kept
-    as objects, thousands of plans made every full garbage collection walk millions of them, stalling the worker's
-    event loop for hundreds of milliseconds every few seconds under load (measured in bench/latency.py). Bytes
-    are not tracked by the collector. Reads (API calls) parse one record; the last few hundred stay parsed.
-    """
-
-    def __init__(self, part: str, fields: tuple[str, ...], cache: int = 512) -> None:
-        self.part = part
-        self.fields = fields
-        self.raw: dict[str, bytes] = {}
-        self.meta: dict[str, dict[str, Any]] = {}
-        self._parsed: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self._cache = cache
-
-    def put(self, key: str, record: dict[str, Any], message: bytes) -> None:
-        self.raw[key] = message
-        self.meta[key] = {f: record.get(f) for f in self.fields}
-        self._parsed.pop(key, None)
-
-    def __getitem__(self, key: str) -> dict[str, Any]:
-        found = self._parsed.get(key)
-        if found is None:
-            found = json.loads(self.raw[key])[self.part]
-            self._parsed[key] = found
-            while len(self._parsed) > self._cache:
-                self._parsed.popitem(last=False)
-        return found
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.raw
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.raw)
-
-    def __len__(self) -> int:
-        return len(self.raw)
-
-
 class PlansView:
-    def __init__(self) -> None:
-        self.plans = JsonRecords("plan", ("plan_id", "crisis_id", "status", "revision", "updated_at", "created_at",
-                                          "exercise"))
-        self.interventions = JsonRecords("intervention", ("intervention_id", "crisis_id", "status", "launched_at",
-                                                          "exercise"))
+    """Plans and interventions on local disk, each kept as the bytes of the rrc.plans message that carried it
+    (`streams.views.store`): a proposed plan is hundreds of nested objects (candidates, score parts, partner
+    rankings), and thousands of them kept as objects made full garbage collections stall the worker for hundreds
+    of milliseconds; kept as bytes in memory they still grew with every plan ever proposed."""
+
+    def __init__(self, store: DiskStore) -> None:
+        self.plans = DiskRecords(store, ("plan_id", "crisis_id", "status", "revision", "updated_at", "created_at",
+                                         "exercise"), part="plan", namespace="p")
+        self.interventions = DiskRecords(store, ("intervention_id", "crisis_id", "status", "launched_at", "exercise"),
+                                         part="intervention", namespace="i")
         self.results: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self.waiters: dict[str, asyncio.Event] = {}
 

@@ -1,11 +1,20 @@
-"""Reads whole topics (every partition, from the beginning, no consumer group) into a read view."""
+"""Reads whole topics (every partition, from the beginning, no consumer group) into the read views, with one
+consumer for all of them.
+
+Why one: every consumer polls the broker on its own, and a fetch response is decoded in Python whatever it
+holds. Eight view consumers each fetching the trickle of new records cost more than the views themselves (a
+quarter of the worker's time in aiokafka's protocol decoding, measured in bench/correlation.py). One consumer
+fetches for all views and waits up to `FETCH_WAIT_MS` for a fuller response, which views can afford. Each view
+keeps its own `caught_up` (its topics read to the end they had at start).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from typing import Callable
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
@@ -15,42 +24,60 @@ from streams.faust_adapter import refresh_metadata
 from streams.health import Health, detached
 
 log = logging.getLogger("rrc.view")
+FETCH_WAIT_MS = 50
+FETCH_MIN_BYTES = 64 * 1024
+STAGE = "views"
 
 
-class TopicReader:
-    """Feeds every record of `topics` to its handler; `caught_up` tells when the initial load is done."""
+@dataclass
+class ViewFeed:
+    """What one view reads: plain handlers get the value; keyed handlers get (key, value), tombstones included
+    (compacted topics); record handlers get the whole record (headers, offset: e.g. CloudEvents in binary mode)."""
 
-    def __init__(self, name: str, bootstrap: str, handlers: dict[str, Callable[[bytes], None]],
-                 keyed_handlers: dict[str, Callable[[bytes | None, bytes | None], None]] | None = None,
-                 record_handlers: dict[str, Callable[[object], None]] | None = None,
-                 health: Health | None = None) -> None:
-        self.name = name
-        self.health = health or detached()
+    name: str
+    handlers: dict[str, Callable[[bytes], None]] = field(default_factory=dict)
+    keyed_handlers: dict[str, Callable[[bytes | None, bytes | None], None]] = field(default_factory=dict)
+    record_handlers: dict[str, Callable[[object], None]] = field(default_factory=dict)
+    caught_up: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def topics(self) -> set[str]:
+        return {*self.handlers, *self.keyed_handlers, *self.record_handlers}
+
+    def apply(self, record) -> None:
+        topic = record.topic
+        if topic in self.record_handlers:
+            self.record_handlers[topic](record)
+        elif topic in self.keyed_handlers:
+            self.keyed_handlers[topic](record.key, record.value)
+        elif record.value is not None:
+            self.handlers[topic](record.value)
+
+
+class ViewsReader:
+    """Feeds every record of every view's topics to that view, from the beginning of each partition."""
+
+    def __init__(self, bootstrap: str, feeds: list[ViewFeed], health: Health | None = None) -> None:
         self.bootstrap = bootstrap
-        # Plain handlers get the value; keyed handlers get (key, value), tombstones included (compacted topics).
-        self.handlers: dict[str, Callable[[bytes | None, bytes | None], None]] = {
-            topic: (lambda h: (lambda _key, value: h(value) if value is not None else None))(handler)
-            for topic, handler in handlers.items()}
-        self.handlers.update(keyed_handlers or {})
-        # Record handlers get the whole ConsumerRecord (headers, offset): e.g. CloudEvents in binary mode.
-        self.record_handlers = dict(record_handlers or {})
-        for topic in self.record_handlers:
-            self.handlers[topic] = self._unused
+        self.feeds = feeds
+        self.health = health or detached()
+        self.by_topic: dict[str, list[ViewFeed]] = {}
+        for feed in feeds:
+            for topic in feed.topics:
+                self.by_topic.setdefault(topic, []).append(feed)
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task | None = None
-        self.caught_up = asyncio.Event()
         self._end: dict[TopicPartition, int] = {}
-
-    @staticmethod
-    def _unused(_key: bytes | None, _value: bytes | None) -> None:
-        return None
 
     async def start(self) -> None:
         self._consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False,
-                                          auto_offset_reset="earliest", client_id=f"rrc-view-{self.name}")
+                                          auto_offset_reset="earliest", client_id="rrc-views",
+                                          fetch_max_wait_ms=FETCH_WAIT_MS, fetch_min_bytes=FETCH_MIN_BYTES,
+                                          max_partition_fetch_bytes=8 * 1024 * 1024,
+                                          fetch_max_bytes=32 * 1024 * 1024)
         await self._consumer.start()
         tps = []
-        for topic in self.handlers:
+        for topic in self.by_topic:
             parts = self._consumer.partitions_for_topic(topic) or set()
             if not parts:
                 await refresh_metadata(self._consumer)  # topics were just created
@@ -59,8 +86,8 @@ class TopicReader:
         self._consumer.assign(tps)
         await self._consumer.seek_to_beginning(*tps)
         self._end = await self._consumer.end_offsets(tps) if tps else {}
-        self._task = asyncio.create_task(self._loop(), name=f"view-{self.name}")
-        self.health.watch(f"view-{self.name}", self._task)
+        self._task = asyncio.create_task(self._loop(), name="views")
+        self.health.watch(STAGE, self._task)
 
     async def stop(self) -> None:
         if self._task:
@@ -73,33 +100,40 @@ class TopicReader:
 
     async def _loop(self) -> None:
         assert self._consumer is not None
+        await self._check_caught_up()
         while True:
             try:
-                batches = await self._consumer.getmany(timeout_ms=200, max_records=5000)
+                batches = await self._consumer.getmany(timeout_ms=200, max_records=10_000)
             except KafkaError as exc:
-                self.health.failing(f"view-{self.name}", exc)
-                log.warning("view read failed, retrying", extra={"view": self.name, "error": repr(exc)})
+                self.health.failing(STAGE, exc)
+                log.warning("view read failed, retrying", extra={"error": repr(exc)})
                 await asyncio.sleep(1)
                 continue
-            self.health.done(f"view-{self.name}")
+            self.health.done(STAGE)
             for tp, records in batches.items():
-                whole = self.record_handlers.get(tp.topic)
-                handler = self.handlers[tp.topic]
+                feeds = self.by_topic[tp.topic]
                 for record in records:
-                    try:
-                        if whole is not None:
-                            whole(record)
-                        else:
-                            handler(record.key, record.value)
-                    except Exception as exc:  # noqa: BLE001 - one bad record never stops the view
-                        metrics.ERRORS.labels(f"view-{self.name}", type(exc).__name__).inc()
-                        log.warning("view skipped a record", extra={"view": self.name, "offset": record.offset,
-                                                                     "error": repr(exc)})
-                metrics.MESSAGES_IN.labels(f"view-{self.name}").inc(len(records))
-            if not self.caught_up.is_set():
-                positions = {tp: await self._consumer.position(tp) for tp in self._end}
-                if all(positions[tp] >= end for tp, end in self._end.items()):
-                    self.caught_up.set()
+                    for feed in feeds:
+                        try:
+                            feed.apply(record)
+                        except Exception as exc:  # noqa: BLE001 - one bad record never stops a view
+                            metrics.ERRORS.labels(f"view-{feed.name}", type(exc).__name__).inc()
+                            log.warning("view skipped a record", extra={"view": feed.name, "topic": tp.topic,
+                                                                         "offset": record.offset, "error": repr(exc)})
+                for feed in feeds:
+                    metrics.MESSAGES_IN.labels(f"view-{feed.name}").inc(len(records))
+            if batches or not all(f.caught_up.is_set() for f in self.feeds):
+                await self._check_caught_up()
+
+    async def _check_caught_up(self) -> None:
+        assert self._consumer is not None
+        pending = [f for f in self.feeds if not f.caught_up.is_set()]
+        if not pending:
+            return
+        positions = {tp: await self._consumer.position(tp) for tp in self._end}
+        for feed in pending:
+            if all(positions[tp] >= end for tp, end in self._end.items() if tp.topic in feed.topics):
+                feed.caught_up.set()
 
     async def refresh_metrics(self) -> None:
         consumer = self._consumer
@@ -109,5 +143,5 @@ class TopicReader:
             with contextlib.suppress(Exception):
                 end = consumer.highwater(tp)
                 if end is not None:
-                    metrics.LAG.labels(f"view-{self.name}", tp.topic, str(tp.partition)).set(
+                    metrics.LAG.labels(STAGE, tp.topic, str(tp.partition)).set(
                         max(0, end - await consumer.position(tp)))

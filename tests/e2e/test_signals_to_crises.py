@@ -23,6 +23,20 @@ def test_gdacs_feed_becomes_crises(server, shared_data):
     detail = coordinator.get(f"/v1/crises/{crisis['crisis_id']}").json()
     assert detail["signal_count"] == len(detail["signals"]) >= 1
     assert detail["history"] and detail["history"][0]["change"] == "opened"
+    ids, cursor = [], None
+    while True:  # every signal of the crisis, one page of one at a time
+        page = coordinator.get(f"/v1/crises/{crisis['crisis_id']}/signals",
+                               params={"limit": 1, **({"cursor": cursor} if cursor else {})}).json()
+        assert page["total"] == detail["signal_count"] and len(page["items"]) <= 1
+        ids += [m["signal_id"] for m in page["items"]]
+        cursor = page["next"]
+        if cursor is None:
+            break
+    assert sorted(ids) == sorted(m["signal_id"] for m in detail["signals"])
+    assert all(m["crisis_id"] == crisis["crisis_id"] and m["observed_at"] for m in detail["signals"])
+    bad = coordinator.get(f"/v1/crises/{crisis['crisis_id']}/signals", params={"cursor": "bm9wZQ"})
+    assert bad.status_code == 400 and "cursor" in bad.json()["detail"]
+    assert coordinator.get("/v1/crises/cri-nope/signals").status_code == 404
 
     severe = coordinator.get("/v1/crises", params={"min_severity": "severe", "limit": 500}).json()
     assert severe["total"] >= 1 and all(c["severity"] in ("severe", "extreme") for c in severe["items"])

@@ -13,19 +13,11 @@ import time
 import httpx
 import pytest
 
-from streams.broker.local import free_port
+from streams.broker.local import free_port, process_alive
 from tests.e2e.conftest import wait_until
 from tests.integration.test_deployment_staffing import quake
 
 pytestmark = pytest.mark.integration
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(") ", 1)[1][:1] != "Z"
-    except OSError:
-        return False
 
 
 def _status(url: str) -> int | None:
@@ -83,10 +75,10 @@ def test_ctrl_c_stops_rrc_up_within_ten_seconds_without_a_traceback(tmp_path):
         started = time.monotonic()
         os.killpg(up.pid, signal.SIGINT)  # what Ctrl-C in the terminal does: the whole foreground group
         deadline = started + 10
-        while time.monotonic() < deadline and any(_alive(p) for p in pids):
+        while time.monotonic() < deadline and any(process_alive(p) for p in pids):
             time.sleep(0.1)
         elapsed = time.monotonic() - started
-        left = [p for p in pids if _alive(p)]
+        left = [p for p in pids if process_alive(p)]
         assert not left, f"still running after {elapsed:.1f} s: {left}"
     finally:
         if up.poll() is None:

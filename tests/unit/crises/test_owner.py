@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pydantic import ValidationError
 
 from responders.crises.models import CrisisEventType
-from responders.crises.owner import CloseQuietCrises, CrisisRecorded, Indexes, decide
+from responders.crises.owner import MEMBERS, CloseQuietCrises, CrisisRecorded, Indexes, decide
+from responders.crises.rules import HISTORY_LIMIT, RECENT_SIGNALS, REFERENCES_LIMIT
 from responders.messages import MemoryTable, Public, Received
 from vocabulary.signals import Signal
 
@@ -17,7 +18,7 @@ from .factories import T0, days, make_signal
 
 def owner() -> tuple[MemoryTable, Indexes, Callable]:
     table = MemoryTable()
-    indexes = Indexes(lambda: list(table.rows.values()), lambda crisis: 0)
+    indexes = Indexes(lambda: list(table.rows.values()), lambda crisis: 0)  # one partition
 
     def run(*messages, partition: int = 0, now=T0):
         decision = decide(indexes, table, [Received(m, partition, i) for i, m in enumerate(messages)], now)
@@ -36,7 +37,9 @@ def test_signals_of_one_batch_see_each_other_and_go_out_as_recorded_crises_with_
     assert [r.event.type for r in recorded] == [CrisisEventType.OPENED, CrisisEventType.UPDATED]
     assert len(table.rows) == 1
     crisis = next(iter(table.rows.values()))
-    assert crisis.signal_count == 2 and recorded[-1].crisis == crisis
+    assert crisis.signal_count == 2
+    assert recorded[-1].crisis == crisis.model_copy(update={"history": crisis.history[-1:]})
+    assert [h.change for h in crisis.history] == ["opened", "signal_added"], "the table keeps the (bounded) history"
     publics = [e for e in decision.emits if isinstance(e, Public)]
     assert [p.event.type for p in publics] == ["rrc.crisis.opened", "rrc.crisis.updated"]
     record = recorded[0].record()
@@ -80,16 +83,34 @@ def test_a_stale_index_is_rebuilt_from_the_table_with_this_batchs_decisions_on_t
     assert table.rows[first_id].signal_count == 3
 
 
-def test_the_index_behind_the_table_is_rebuilt_before_deciding():
+def test_members_are_rows_of_their_own_and_a_repeat_of_a_closed_crisis_changes_nothing():
     table, indexes, run = owner()
-    run(make_signal("EQ:6", references=("gdacs:EQ:6",)))
+    signal = make_signal("EQ:6", references=("gdacs:EQ:6",))
+    run(signal)
     crisis_id = next(iter(table.rows))
-    # Another writer's newer version is in the table, the index still has the old one.
-    run(make_signal("EQ:6b", references=("gdacs:EQ:6",), at=T0 + days(1)))
-    newer = table.rows[crisis_id]
-    indexes.by_partition[0].upsert(newer.model_copy(update={"signal_count": 1, "signal_ids": newer.signal_ids[:1]}))
-    run(make_signal("EQ:6c", references=("gdacs:EQ:6",), at=T0 + days(2)))
-    assert table.rows[crisis_id].signal_count == 3, "the write builds on the table's version, not the index's"
+    member = table.table(MEMBERS).rows[signal.signal_id]
+    assert member.crisis_id == crisis_id and member.title == signal.title and member.observed_at == signal.observed_at
+    run(CloseQuietCrises(now=T0 + days(400)), now=T0 + days(400))
+    assert len(indexes.of(0)) == 0, "a closed crisis leaves the in-memory index"
+    indexes.stale = True
+    indexes.rebuild()
+    assert len(indexes.of(0)) == 0 and not indexes.of(0).track_members
+    again = run(signal, now=T0 + days(401))
+    assert again.writes == {} and again.emits == [] and again.table_writes[MEMBERS] == {}
+
+
+def test_a_long_crisis_stays_bounded_and_counts_every_signal():
+    table, _indexes, run = owner()
+    signals = [make_signal(f"EQ:7-{i}", references=("gdacs:EQ:7", f"usgs:x{i}"), at=T0 + days(i / 100))
+               for i in range(300)]
+    for chunk in range(0, 300, 50):
+        run(*signals[chunk:chunk + 50])
+    [crisis] = table.rows.values()
+    assert crisis.signal_count == 300
+    assert crisis.signal_ids == [s.signal_id for s in signals[-RECENT_SIGNALS:]]
+    assert len(crisis.history) <= HISTORY_LIMIT and crisis.history_dropped == 300 - HISTORY_LIMIT
+    assert len(crisis.references) <= REFERENCES_LIMIT and "gdacs:EQ:7" in crisis.references
+    assert len(table.table(MEMBERS).rows) == 300
 
 
 def test_close_quiet_crises_round_trips_its_wire_form():

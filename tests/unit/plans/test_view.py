@@ -5,7 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
+
 from streams.views.plans import PlanFilter, PlansView
+from streams.views.store import DiskStore
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = DiskStore(tmp_path / "views", "plans")
+    yield store
+    store.close()
 
 
 def plan(plan_id="pln-1", status="proposed", revision=1, updated="2026-03-02T08:00:00+00:00", crisis="cri-1"):
@@ -17,8 +27,8 @@ def msg(**parts) -> bytes:
     return json.dumps({"event_id": "e", "type": "t", **parts}).encode()
 
 
-def test_latest_plan_wins_and_a_replayed_older_state_does_not_roll_back():
-    view = PlansView()
+def test_latest_plan_wins_and_a_replayed_older_state_does_not_roll_back(store):
+    view = PlansView(store)
     view.apply_message(msg(plan=plan()))
     view.apply_message(msg(plan=plan(revision=2, updated="2026-03-02T09:00:00+00:00")))
     view.apply_message(msg(plan=plan(status="approved", revision=2, updated="2026-03-02T10:00:00+00:00")))
@@ -30,9 +40,9 @@ def test_latest_plan_wins_and_a_replayed_older_state_does_not_roll_back():
     assert view.list_plans(PlanFilter(status="approved"), 10, None).total == 1
 
 
-def test_a_waiting_call_gets_the_result_when_it_arrives_and_none_after_its_timeout():
+def test_a_waiting_call_gets_the_result_when_it_arrives_and_none_after_its_timeout(store):
     async def scenario():
-        view = PlansView()
+        view = PlansView(store)
         waiter = asyncio.create_task(view.wait_result("cmd-1", timeout=5))
         await asyncio.sleep(0.01)
         view.apply_message(msg(result={"command_id": "cmd-1", "outcome": "applied", "status_code": 201}))
@@ -43,3 +53,16 @@ def test_a_waiting_call_gets_the_result_when_it_arrives_and_none_after_its_timeo
         assert not view.waiters
 
     asyncio.run(scenario())
+
+
+def test_values_live_on_disk_and_memory_keeps_only_the_listed_fields(store):
+    view = PlansView(store)
+    big = {**plan(), "roles": [{"role": f"r{i}", "candidates": [{"expert_id": f"e{j}"} for j in range(50)]}
+                               for i in range(10)]}
+    view.apply_message(msg(plan=big))
+    assert set(view.plans.meta["pln-1"]) == {"plan_id", "crisis_id", "status", "revision", "updated_at",
+                                             "created_at", "exercise"}
+    assert view.plans["pln-1"]["roles"][9]["candidates"][49] == {"expert_id": "e49"}
+    assert store.path.is_dir()
+    store.close()
+    assert not store.path.exists(), "a view's store is derived: removed at stop"
