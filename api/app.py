@@ -30,8 +30,9 @@ def create_api(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     api.state.runtime = runtime
 
     from api import audit
+    from api.auth.identities import IdentityCheck
     from api.middleware import install
-    from api.routes import crises, deployments, health, plans, roster, signals, subscriptions
+    from api.routes import crises, deployments, health, offices, plans, roster, signals, subscriptions, tokens
 
     api.include_router(health.router)
     api.include_router(signals.router)
@@ -46,6 +47,9 @@ def create_api(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     api.include_router(subscriptions.router)
     api.include_router(subscriptions.events)
     api.include_router(audit.router)
-    install(api, settings)  # after every router: it checks that each /v1 route declares who may call it
+    api.include_router(offices.router)
+    api.include_router(tokens.router)
+    identities = IdentityCheck(runtime.views.roster, runtime.offices, runtime.roster_ready)
+    install(api, settings, identities=identities)  # after every router: it checks that each /v1 route declares who may call it
     audit.install_audit(api)  # after install: outermost, so it sees the gate's refusals and every final status
     return api

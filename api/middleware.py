@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 
 from fastapi import FastAPI
 from starlette.datastructures import Headers, MutableHeaders
@@ -130,7 +131,8 @@ class RateLimitMiddleware:
 
 
 def install(api: FastAPI, settings, *, store: TokenStore | None = None, rate_limit: RateLimit | None = None,
-            check_routes: bool = True, prefix: str = PROTECTED_PREFIX) -> TokenStore:
+            check_routes: bool = True, prefix: str = PROTECTED_PREFIX,
+            identities: Callable[[Principal], None] | None = None) -> TokenStore:
     """Error handlers, the auth gate and the edge middleware on `api`; call it after every router is included."""
     if check_routes:
         assert_every_route_declared(api, prefix)
@@ -140,7 +142,7 @@ def install(api: FastAPI, settings, *, store: TokenStore | None = None, rate_lim
     limiter = RateLimiter(rate_limit or RateLimit.from_settings(settings))
     # add_middleware puts each new one outermost, so add innermost first
     api.add_middleware(RateLimitMiddleware, limiter=limiter)
-    api.add_middleware(AuthGate, api=api, store=store, prefix=prefix)
+    api.add_middleware(AuthGate, api=api, store=store, prefix=prefix, identities=identities)
     api.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     api.add_middleware(RequestIdMiddleware)
     return store

@@ -236,7 +236,7 @@ def one_run(n: int, idle_s: float, keep: Path | None) -> dict:
         system.wait_demo()
         admin = system.client(system.tokens["admin"])
         coordinator = system.client(system.tokens["coordinator"])
-        partner_id = admin.get("/v1/partners", params={"limit": 1}).json()["items"][0]["partner_id"]
+        partner_id = admin.get("/v1/partners", params={"limit": 1, "active": "true"}).json()["items"][0]["partner_id"]
         partner = system.client(system.token("partner", "--partner-id", partner_id))
         r = partner.post("/v1/subscriptions", json={"url": hooks.url, "event_types": ["rrc.*"]})
         r.raise_for_status()

@@ -97,8 +97,8 @@ def wait_for_total(client: httpx.Client, path: str, timeout: float = 60) -> int:
 
 def load_demo(url: str, settings: Settings) -> None:
     store = TokenStore.from_settings(settings)
-    coordinator = store.issue("coordinator").token
-    admin = store.issue("admin").token
+    coordinator = store.issue("coordinator", office_id="hq").token  # headquarters: the demo spans the world
+    admin = store.issue("admin", office_id="hq").token
     typer.echo("demo: loading a generated roster and the shared feed samples", err=True)
     with httpx.Client(base_url=url, timeout=60, headers={"Authorization": f"Bearer {admin}"}) as client:
         experts, partners = import_roster(client)

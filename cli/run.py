@@ -13,6 +13,7 @@ import typer
 
 from config.logging import setup_logging
 from config.settings import get_settings
+from config.offices import OfficesError
 from streams.broker.exceptions import BrokerError
 from streams.broker.local import from_settings
 
@@ -28,7 +29,11 @@ def worker() -> None:
 
     settings = get_settings()
     setup_logging(settings.log_level, settings.log_json)
-    api = create_api(settings)
+    try:
+        api = create_api(settings)
+    except OfficesError as exc:  # the field structure is checked before anything starts
+        typer.echo(f"rrc: the offices file is not valid, so nothing was started: {exc}", err=True)
+        raise typer.Exit(2) from None
     config = uvicorn.Config(api, host=settings.api_host, port=settings.api_port, loop="asyncio",
                             lifespan="on", log_config=None, access_log=False, timeout_graceful_shutdown=2)
     uvicorn.Server(config).run()

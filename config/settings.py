@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     rate_limit_per_s: float = Field(default=20.0, gt=0, description="Sustained API requests per second per token.")
     rate_limit_burst: int = Field(default=60, ge=1, description="Requests a token may make in a burst above the rate.")
     health_timeout_s: float = Field(default=1.5, gt=0, le=10)
+    offices_file: Path | None = Field(
+        default=None, description="YAML file of the field structure and approval rules; unset means config/offices.yaml."
+    )
     feeds_file: Path | None = Field(
         default=None, description="YAML file of polled feeds (see config/feeds.example.yaml); unset means no polling."
     )

@@ -7,8 +7,9 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pycountry
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from config.yamlfile import parse_yaml
 
 TAXONOMY_PATH = Path(__file__).with_name("taxonomy.yaml")
 _SNAKE = r"^[a-z][a-z0-9_]*$"
@@ -189,14 +190,7 @@ class Taxonomy(BaseModel):
 
 def parse_taxonomy(path: Path = TAXONOMY_PATH) -> Taxonomy:
     """Read and validate a taxonomy file (uncached; raises TaxonomyError)."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise TaxonomyError(f"cannot read {path}: {exc}") from exc
-    try:
-        return Taxonomy.model_validate(raw)
-    except ValidationError as exc:
-        raise TaxonomyError(f"{path}: {exc}") from exc
+    return parse_yaml(path, Taxonomy, TaxonomyError)
 
 
 @lru_cache(maxsize=4)

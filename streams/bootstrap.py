@@ -9,6 +9,7 @@ from typing import Callable
 
 import faust
 
+from config.offices import load_offices
 from config.settings import Settings
 from streams.agents import crises, ledger, response
 from streams.agents.owner import AgentLag
@@ -64,7 +65,8 @@ def bootstrap(settings: Settings, *, store: str | None = None,
     if clock is None:
         clock = skewed_clock(settings.clock_skew_file) if settings.clock_skew_file is not None else system_clock
     runtime = Runtime(settings=settings, app=app, topics=topics, clock=clock, health=health,
-                      faults=Faults(settings.fault_file), views=views, readers=readers)
+                      faults=Faults(settings.fault_file), views=views, readers=readers,
+                      offices=load_offices(settings.offices_file))  # OfficesError: the start fails, naming the office
     crisis_owner, indexes, sweep = crises.build(runtime)
     response_owner, expiry = response.build(runtime)
     runtime.owners = Owners(crises=crisis_owner, response=response_owner, ledger=ledger.build(runtime),

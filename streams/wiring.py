@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import faust
 
+from config.offices import OfficeSet, load_offices
 from config.settings import Settings
 from streams.faults import Faults
 from streams.health import Health
@@ -25,6 +26,7 @@ class Wiring:
     faults: Faults
     views: Views
     readers: Readers
+    offices: OfficeSet = field(default_factory=load_offices)  # the field structure (validated at start-up)
 
     def roster_ready(self) -> bool:
         """Whether the roster view has read its topics once (owners deciding on experts wait for it)."""

@@ -40,3 +40,14 @@ def plan_command(type_: str, plan_id=None, intervention_id=None, cid="cmd-1", pa
     if cls is RevisePlan:
         return RevisePlan(**fields, plan_id=plan_id, patch=patch)
     return CloseIntervention(**fields, intervention_id=intervention_id, reason=reason)
+
+
+def roster_record(resource: str, record_id: str) -> dict:
+    """An active generated expert (`experts`) or partner (`partners`) with this id, as the API takes it: tokens
+    exist only for ids on the roster, so a test that needs a token for an id puts it there first."""
+    from responders.roster import generate_roster
+
+    experts, partners = generate_roster(1, 1, seed=sum(map(ord, record_id)))
+    record = (experts if resource == "experts" else partners)[0].model_dump(mode="json")
+    record[resource[:-1] + "_id"], record["active"] = record_id, True
+    return record

@@ -2,8 +2,11 @@
 
 What is audited (`audit_outcome`): POST/PUT/PATCH/DELETE under /v1 that
 - succeeded (2xx): outcome `applied`, one event per change;
-- were refused for the caller's role (403 from an authenticated caller): outcome `denied`.
-Not audited: reads; 401 (no actor to attribute, and anonymous floods must not grow a topic kept forever);
+- were refused for the caller's role (403 from an authenticated caller): outcome `denied`;
+and reads a route marks (`request.state.audit_read`: an admin reading a partner's subscriptions or delivery log),
+outcome `read`. A route may add who a change was made for (`request.state.audit`: `on_behalf_of`, `channel`).
+Every event names the caller's office (coordinators and admins).
+Not audited: other reads; 401 (no actor to attribute, and anonymous floods must not grow a topic kept forever);
 other 4xx (validation, not found, conflict, rate limit: nothing changed); 5xx (the error log has them).
 """
 
@@ -36,6 +39,7 @@ _PARAM = re.compile(r"^\{[^}]+\}$")
 class Outcome(StrEnum):
     APPLIED = "applied"
     DENIED = "denied"
+    READ = "read"
 
 
 class AuditEvent(BaseModel):
@@ -50,6 +54,9 @@ class AuditEvent(BaseModel):
     role: Role
     expert_id: str | None = None
     partner_id: str | None = None
+    office_id: str | None = Field(None, description="the office the caller acts for (coordinators, admins)")
+    on_behalf_of: str | None = Field(None, description="the expert whose answer a coordinator recorded")
+    channel: str | None = Field(None, description="how that answer was given: phone, email, in_person")
     action: str = Field(description="stable action name derived from the route, e.g. experts.create")
     operation: str = Field(description="method and route template, e.g. POST /v1/experts")
     path: str
@@ -84,10 +91,16 @@ class RequestFacts:
     path_params: Mapping[str, object] = field(default_factory=dict)
     request_id: str | None = None
     body: bytes | None = None                     # the response body, when it was JSON and small enough
+    extra: Mapping[str, object] = field(default_factory=dict)  # what the route added (request.state.audit)
+    read: bool = False                            # a read the route asked to audit (request.state.audit_read)
 
 
-def audit_outcome(method: str, path: str, status: int, authenticated: bool) -> Outcome | None:
-    """Whether (and as what) a finished call is audited; None means not at all (see the module docstring)."""
+def audit_outcome(method: str, path: str, status: int, authenticated: bool, read: bool = False) -> Outcome | None:
+    """Whether (and as what) a finished call is audited; None means not at all (see the module docstring).
+
+    A read is audited only when its route asks for it (an operator looking into a partner's subscriptions)."""
+    if read and method.upper() == "GET" and authenticated and 200 <= status < 300:
+        return Outcome.READ
     if method.upper() not in AUDITED_METHODS or not is_protected(path, AUDITED_PREFIX) or not authenticated:
         return None
     if 200 <= status < 300:
@@ -144,17 +157,20 @@ def affected_ids(path_params: Mapping[str, object], body: bytes | None) -> list[
 def build_event(facts: RequestFacts, *, at: datetime, audit_id: str | None = None) -> AuditEvent | None:
     """The audit event of a finished call, or None when the call is not audited."""
     principal = facts.principal
-    outcome = audit_outcome(facts.method, facts.path, facts.status, principal is not None)
+    outcome = audit_outcome(facts.method, facts.path, facts.status, principal is not None, facts.read)
     if outcome is None or principal is None:
         return None
     method = facts.method.upper()
     route = facts.route or facts.path
     # A refused call changed nothing and its body is an error: only the path names what it aimed at.
     ids = affected_ids(facts.path_params, facts.body if outcome is Outcome.APPLIED else None)
+    extra = {k: str(v) for k, v in facts.extra.items() if k in ("on_behalf_of", "channel") and v is not None}
+    action = action_name(method, facts.route or _resource_only(facts.path))
     return AuditEvent(
         audit_id=audit_id or str(uuid.uuid4()), at=at, actor=principal.token_id, role=principal.role,
-        expert_id=principal.expert_id, partner_id=principal.partner_id,
-        action=action_name(method, facts.route or _resource_only(facts.path)), operation=f"{method} {route}",
+        expert_id=principal.expert_id, partner_id=principal.partner_id, office_id=principal.office_id, **extra,
+        action=action.removesuffix(".get") + ".read" if action.endswith(".get") else action,
+        operation=f"{method} {route}",
         path=facts.path, status=facts.status, outcome=outcome, request_id=facts.request_id,
         affected=ids[:MAX_AFFECTED], affected_total=len(ids))
 

@@ -60,7 +60,7 @@ class AuditTrail:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = route_path(scope) if scope["type"] == "http" else ""
-        if scope["type"] != "http" or scope.get("method") not in AUDITED_METHODS or not is_protected(
+        if scope["type"] != "http" or scope.get("method") not in (*AUDITED_METHODS, "GET") or not is_protected(
                 path, AUDITED_PREFIX):
             await self.app(scope, receive, send)
             return
@@ -80,7 +80,8 @@ class AuditTrail:
             nonlocal audited, holding, status, body
             if message["type"] == "http.response.start":
                 status = message["status"]
-                outcome = audit_outcome(method, path, status, _principal(scope) is not None)
+                outcome = audit_outcome(method, path, status, _principal(scope) is not None,
+                                        bool(scope.get("state", {}).get("audit_read")))
                 if outcome is None:
                     await send(message)
                     return
@@ -122,7 +123,8 @@ class AuditTrail:
             route, params = resolve_route(self.api, scope)
             runtime = self.api.state.runtime
             facts = RequestFacts(method=scope["method"], path=path, status=status, principal=_principal(scope),
-                                 route=route, path_params=params, request_id=state.get("request_id"), body=body)
+                                 route=route, path_params=params, request_id=state.get("request_id"), body=body,
+                                 extra=state.get("audit") or {}, read=bool(state.get("audit_read")))
             event = build_event(facts, at=runtime.clock())
         except Exception as exc:  # noqa: BLE001 - never let auditing break an answered call
             log.exception("audit event could not be built")

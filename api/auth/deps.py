@@ -16,6 +16,7 @@ CoordinatorDep = Annotated[Principal, Depends(allow(Role.COORDINATOR, Role.ADMIN
 ExpertDep = Annotated[Principal, Depends(allow(Role.EXPERT))]
 PartnerDep = Annotated[Principal, Depends(allow(Role.PARTNER))]
 ExpertOrStaffDep = Annotated[Principal, Depends(allow(Role.EXPERT, Role.COORDINATOR, Role.ADMIN))]
+PartnerOrAdminDep = Annotated[Principal, Depends(allow(Role.PARTNER, Role.ADMIN))]
 PartnerOrStaffDep = Annotated[Principal, Depends(allow(Role.PARTNER, Role.COORDINATOR, Role.ADMIN))]
 AnyRoleDep = Annotated[Principal, Depends(allow(*Role))]
 TokenStoreDep = Annotated[TokenStore, Depends(token_store_of)]

@@ -15,6 +15,8 @@ class TokenProblem(StrEnum):
     INVALID = "invalid"
     EXPIRED = "expired"
     REVOKED = "revoked"
+    NO_OFFICE = "no_office"
+    UNKNOWN_SUBJECT = "unknown_subject"
 
 
 class InvalidToken(AuthError):
@@ -26,10 +28,12 @@ class InvalidToken(AuthError):
         TokenProblem.INVALID: "bearer token is not valid",
         TokenProblem.EXPIRED: "bearer token has expired",
         TokenProblem.REVOKED: "bearer token has been revoked",
+        TokenProblem.NO_OFFICE: "coordinator token names no office: issue a new one with --office",
+        TokenProblem.UNKNOWN_SUBJECT: "the token's expert or partner is not (or no longer) active on the roster",
     }
 
-    def __init__(self, problem: TokenProblem) -> None:
-        super().__init__(self.MESSAGES[problem])
+    def __init__(self, problem: TokenProblem, detail: str | None = None) -> None:
+        super().__init__(detail or self.MESSAGES[problem])
         self.problem = problem
 
 

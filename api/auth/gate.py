@@ -1,14 +1,16 @@
 """The auth gate: ASGI middleware that enforces each route's policy before FastAPI reads or validates the body.
 
 Deny by default: a request to `/v1...` passes only when the matched route declares `public()`, or the bearer token
-is valid and its role is in the route's `allow(...)`. Undeclared /v1 routes answer 401 without a valid token and
-403 with one. Outside /v1 only routes that declare roles are enforced. The route dependencies check again (defence in
+is valid, its role is in the route's `allow(...)`, and the expert, partner or office it names still exists
+(`api.auth.identities`: a deactivated expert's token is 401 on the next request). Undeclared /v1 routes answer 401
+without a valid token and 403 with one. Outside /v1 only routes that declare roles are enforced. The route dependencies check again (defence in
 depth, and so a route works the same when it is mounted in a test app without the gate).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
@@ -19,9 +21,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.auth.authn import PRINCIPAL_STATE_KEY, authenticate, require_role, unauthorized
 from api.auth.exceptions import InvalidToken
+from api.auth.identities import RosterNotLoaded
 from api.auth.policy import PROTECTED_PREFIX, PUBLIC, Policy, is_protected, policy_of
+from api.auth.roles import Principal
 from api.auth.tokens import TokenStore
-from api.errors import ApiError, Forbidden, api_error_response
+from api.errors import ApiError, ErrorCode, Forbidden, api_error_response
 
 log = logging.getLogger("rrc.api.auth")
 
@@ -48,11 +52,13 @@ def route_path(scope: Scope) -> str:
 class AuthGate:
     """Authenticate and authorise every HTTP request against the policy of the route it is headed for."""
 
-    def __init__(self, app: ASGIApp, *, api: FastAPI, store: TokenStore, prefix: str = PROTECTED_PREFIX) -> None:
+    def __init__(self, app: ASGIApp, *, api: FastAPI, store: TokenStore, prefix: str = PROTECTED_PREFIX,
+                 identities: Callable[[Principal], None] | None = None) -> None:
         self.app = app
         self.api = api
         self.store = store
         self.prefix = prefix
+        self.identities = identities  # raises InvalidToken when the token's expert, partner or office is gone
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -85,3 +91,15 @@ class AuthGate:
                 raise Forbidden(f"{what} declares no access policy; it is closed to every role")
             return  # no such route: let the router answer 404
         require_role(principal, policy, what)
+        self._still_exists(principal)
+
+    def _still_exists(self, principal: Principal) -> None:
+        """The token's expert or partner is still active on the roster, its office still in the offices file."""
+        if self.identities is None:
+            return
+        try:
+            self.identities(principal)
+        except InvalidToken as exc:
+            raise unauthorized(exc) from None
+        except RosterNotLoaded:
+            raise ApiError(503, ErrorCode.UNAVAILABLE, "the roster is still loading; try again shortly") from None

@@ -32,6 +32,7 @@ class Principal:
     expert_id: str | None = None
     partner_id: str | None = None
     grants: frozenset[str] = field(default_factory=frozenset)
+    office_id: str | None = None  # coordinators: the office they act for (admins: headquarters unless set)
 
     @property
     def is_staff(self) -> bool:

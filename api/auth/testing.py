@@ -43,5 +43,6 @@ def example_path(path: str, value: str = "x-test") -> str:
 def role_tokens(store: TokenStore, *, expert_id: str = "expert-test",
                 partner_id: str = "partner-test") -> dict[Role, str]:
     """One fresh token per role (the expert and partner ones bound to the given ids)."""
-    ids = {Role.EXPERT: {"expert_id": expert_id}, Role.PARTNER: {"partner_id": partner_id}}
+    ids = {Role.EXPERT: {"expert_id": expert_id}, Role.PARTNER: {"partner_id": partner_id},
+           Role.COORDINATOR: {"office_id": "hq"}}
     return {role: store.issue(role, **ids.get(role, {})).token for role in Role}

@@ -51,6 +51,7 @@ class TokenState(StrEnum):
     EXPIRED = "expired"
     REVOKED = "revoked"
     STALE_KEY = "stale-key"
+    NO_OFFICE = "no-office"
 
 
 class TokenRecord(BaseModel):
@@ -62,6 +63,7 @@ class TokenRecord(BaseModel):
     role: Role
     expert_id: str | None = None
     partner_id: str | None = None
+    office_id: str | None = None
     grants: tuple[str, ...] = ()
     created_at: datetime
     expires_at: datetime | None = None
@@ -74,13 +76,15 @@ class TokenRecord(BaseModel):
             return TokenState.REVOKED
         if self.key_id != key_id:
             return TokenState.STALE_KEY
+        if self.role is Role.COORDINATOR and not self.office_id:
+            return TokenState.NO_OFFICE  # issued before coordinators were scoped to an office
         if self.expires_at is not None and self.expires_at <= now:
             return TokenState.EXPIRED
         return TokenState.ACTIVE
 
     def principal(self) -> Principal:
         return Principal(token_id=self.token_id, role=self.role, expert_id=self.expert_id,
-                         partner_id=self.partner_id, grants=frozenset(self.grants))
+                         partner_id=self.partner_id, grants=frozenset(self.grants), office_id=self.office_id)
 
     def public_view(self) -> dict:
         """Everything but the digest, JSON-ready."""
@@ -93,9 +97,16 @@ class IssuedToken:
     record: TokenRecord
 
 
-def check_subject(role: Role, expert_id: str | None, partner_id: str | None) -> None:
-    """Experts need an expert id, partners a partner id, and nobody carries the other's."""
-    for name, value in (("expert id", expert_id), ("partner id", partner_id)):
+def check_subject(role: Role, expert_id: str | None, partner_id: str | None, office_id: str | None = None) -> None:
+    """Experts need an expert id, partners a partner id, coordinators an office; nobody carries another's.
+
+    Whether the ids exist (on the roster, in the offices file) is for the caller to check (`api.auth.identities`).
+    """
+    if role is Role.COORDINATOR and not office_id:
+        raise TokenSpecError("role coordinator requires an office id (--office; see GET /v1/offices)")
+    if office_id and role not in (Role.COORDINATOR, Role.ADMIN):
+        raise TokenSpecError(f"an office id is only allowed with role coordinator or admin, not {role}")
+    for name, value in (("expert id", expert_id), ("partner id", partner_id), ("office id", office_id)):
         if value is not None and not ID_RE.fullmatch(value):
             raise TokenSpecError(f"{name} {value!r} must be 1-128 letters, digits or ._:@- (starting alphanumeric)")
     if role is Role.EXPERT and not expert_id:
@@ -147,13 +158,14 @@ class TokenStore:
         return self.file.path
 
     def issue(self, role: Role | str, *, expert_id: str | None = None, partner_id: str | None = None,
-              expires_at: datetime | None = None, grants: Iterable[str] = ()) -> IssuedToken:
+              office_id: str | None = None, expires_at: datetime | None = None,
+              grants: Iterable[str] = ()) -> IssuedToken:
         """Create a token; the returned `token` is the only copy of the secret there will ever be."""
         try:
             role = Role(role)
         except ValueError as exc:
             raise TokenSpecError(f"unknown role {role!r}; choose one of {', '.join(Role)}") from exc
-        check_subject(role, expert_id, partner_id)
+        check_subject(role, expert_id, partner_id, office_id)
         now = self._clock()
         if expires_at is not None:
             expires_at = expires_at.replace(tzinfo=UTC) if expires_at.tzinfo is None else expires_at.astimezone(UTC)
@@ -167,7 +179,7 @@ class TokenStore:
                 token_id = secrets.token_hex(8)
             token = f"{TOKEN_PREFIX}_{token_id}_{secrets.token_urlsafe(32)}"
             record = TokenRecord(token_id=token_id, role=role, expert_id=expert_id, partner_id=partner_id,
-                                 grants=granted, created_at=now, expires_at=expires_at, key_id=self.key_id,
+                                 office_id=office_id, grants=granted, created_at=now, expires_at=expires_at, key_id=self.key_id,
                                  digest=self._digest(token))
             rows.append(record.model_dump(mode="json"))
         self._invalidate()
@@ -213,6 +225,8 @@ class TokenStore:
             raise InvalidToken(TokenProblem.REVOKED)
         if state is TokenState.EXPIRED:
             raise InvalidToken(TokenProblem.EXPIRED)
+        if state is TokenState.NO_OFFICE:
+            raise InvalidToken(TokenProblem.NO_OFFICE)
         if state is not TokenState.ACTIVE:
             raise InvalidToken(TokenProblem.INVALID)
         return record.principal()

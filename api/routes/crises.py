@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from api.auth.deps import PartnerOrStaffDep
 from api.auth.roles import Grant, Principal, Role
+from api.auth.scope import ScopeDep
 from api.deps import RuntimeDep
 from api.errors import NotFound
 from vocabulary.signals import Hazard, Kind, Severity
@@ -27,7 +28,7 @@ def _exercise_visibility(principal: Principal, requested: bool | None) -> bool |
 
 
 @router.get("", summary="Crises, newest first, filtered and paginated")
-async def list_crises(principal: PartnerOrStaffDep, runtime: RuntimeDep,
+async def list_crises(principal: PartnerOrStaffDep, runtime: RuntimeDep, scope: ScopeDep,
                       status: CrisisStatus | None = None, kind: Kind | None = None, hazard: Hazard | None = None,
                       country: str | None = Query(None, min_length=3, max_length=3, pattern="^[A-Za-z]{3}$"),
                       min_severity: Severity | None = None, since: datetime | None = None,
@@ -37,24 +38,25 @@ async def list_crises(principal: PartnerOrStaffDep, runtime: RuntimeDep,
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=timezone.utc)  # a time without a zone is UTC (the crises' times are aware)
     flt = CrisisFilter(status=status, kind=kind, hazard=hazard, country=country, min_severity=min_severity,
-                       since=since, exercise=_exercise_visibility(principal, exercise))
+                       since=since, exercise=_exercise_visibility(principal, exercise), within=scope.countries())
     return runtime.views.crises.list(flt, limit, cursor).to_json()
 
 
 @router.get("/{crisis_id}", summary="One crisis with its newest signals and its history")
-async def get_crisis(crisis_id: str, principal: PartnerOrStaffDep, runtime: RuntimeDep) -> dict[str, Any]:
-    crisis = runtime.views.crises.get(crisis_id)
+async def get_crisis(crisis_id: str, principal: PartnerOrStaffDep, runtime: RuntimeDep,
+                     scope: ScopeDep) -> dict[str, Any]:
+    crisis = runtime.views.crises.get(crisis_id) if scope.sees_crisis(crisis_id) else None
     if crisis is None or (crisis["exercise"] and _exercise_visibility(principal, None) is False):
         raise NotFound(f"crisis_id: no crisis {crisis_id!r}")
     return crisis
 
 
 @router.get("/{crisis_id}/signals", summary="Every signal of one crisis, oldest first, paginated")
-async def crisis_signals(crisis_id: str, principal: PartnerOrStaffDep, runtime: RuntimeDep,
+async def crisis_signals(crisis_id: str, principal: PartnerOrStaffDep, runtime: RuntimeDep, scope: ScopeDep,
                          limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
                          cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
     view = runtime.views.crises
-    crisis = view.crises.meta.get(crisis_id)
+    crisis = view.crises.meta.get(crisis_id) if scope.sees_crisis(crisis_id) else None
     if crisis is None or (crisis["exercise"] and _exercise_visibility(principal, None) is False):
         raise NotFound(f"crisis_id: no crisis {crisis_id!r}")
     return view.signals(crisis_id, limit, cursor)

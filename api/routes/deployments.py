@@ -10,22 +10,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth.deps import CoordinatorDep, ExpertDep
 from api.auth.roles import Principal
+from api.auth.scope import ScopeDep
 from api.commands import send_command
 from api.deps import RuntimeDep, WorkerDep
-from api.errors import ApiError, NotFound, code_for
+from api.errors import ApiError, Invalid, NotFound, code_for
 from responders.deployments.commands import AnswerRequest
-from responders.deployments.machine import RequestState
+from responders.deployments.machine import AnswerChannel, RequestState
 from vocabulary.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 me = APIRouter(prefix="/v1/me", tags=["deployment requests"])
 requests = APIRouter(prefix="/v1/deployment-requests", tags=["deployment requests"])
 staffing = APIRouter(prefix="/v1/interventions", tags=["interventions"])
+
+
+class RecordedAnswer(BaseModel):
+    """An answer an expert gave a coordinator outside rrc (by phone, email or in person), recorded for them."""
+
+    model_config = ConfigDict(extra="forbid")
+    accept: bool = Field(description="true: the expert accepts; false: declines (then a reason is needed)")
+    channel: AnswerChannel = Field(description="how the expert answered; `api` is for the expert's own calls")
+    reason: str | None = Field(default=None, min_length=1, max_length=500,
+                               description="why the expert declines (needed for a decline)")
 
 
 class DeclineBody(BaseModel):
@@ -66,24 +77,44 @@ async def decline(request_id: str, principal: ExpertDep, runtime: RuntimeDep, wo
     return await _answer(runtime, worker, principal, request, accept=False, reason=body.reason)
 
 
+@requests.post("/{request_id}/answer", summary="Record an expert's answer given by phone, email or in person "
+                                               "(coordinator of the crisis's office)",
+               description="Audited with both identities: the coordinator's token and office as the actor, the "
+                           "expert as the one who answered, and the channel.")
+async def record_answer(request_id: str, principal: CoordinatorDep, runtime: RuntimeDep, worker: WorkerDep,
+                        scope: ScopeDep, http: Request, body: RecordedAnswer = Body(...)) -> JSONResponse:
+    request = _view(runtime).requests.get(request_id)
+    if not scope.sees(request):
+        raise NotFound(f"request_id: no deployment request {request_id!r}")
+    if body.channel is AnswerChannel.API:
+        raise Invalid("channel: `api` is how an expert answers themselves; record phone, email or in_person")
+    http.state.audit = {"on_behalf_of": request["expert_id"], "channel": body.channel.value}
+    return await _answer(runtime, worker, principal, request, accept=body.accept, reason=body.reason,
+                         channel=body.channel)
+
+
 async def _answer(runtime, worker, principal: Principal, request: dict[str, Any], *, accept: bool,
-                  reason: str | None) -> JSONResponse:
+                  reason: str | None, channel: AnswerChannel | None = None) -> JSONResponse:
     result = await send_command(runtime, worker, principal, AnswerRequest, request["crisis_id"],
                                 intervention_id=request["intervention_id"], request_id=request["request_id"],
-                                expert_id=principal.expert_id, accept=accept, reason=reason)
+                                expert_id=request["expert_id"], accept=accept, reason=reason, channel=channel)
     code = result["status_code"]
     if code >= 400:
         field = {404: "request_id", 409: "state", 410: "request_id", 422: "reason"}.get(code, "body")
         raise ApiError(code, code_for(code), f"{field}: {result.get('detail')}")
-    return JSONResponse({"outcome": result["outcome"], "command_id": result["command_id"],
-                         "request_id": request["request_id"], "state": result.get("detail")}, status_code=code)
+    answer = {"outcome": result["outcome"], "command_id": result["command_id"], "request_id": request["request_id"],
+              "state": result.get("detail")}
+    if channel is not None:
+        answer |= {"expert_id": request["expert_id"], "channel": channel.value}
+    return JSONResponse(answer, status_code=code)
 
 
 @staffing.get("/{intervention_id}/staffing", summary="Seats, offers, their states and times for an intervention")
-async def intervention_staffing(intervention_id: str, principal: CoordinatorDep, runtime: RuntimeDep) -> dict[str, Any]:
+async def intervention_staffing(intervention_id: str, principal: CoordinatorDep, runtime: RuntimeDep,
+                                scope: ScopeDep) -> dict[str, Any]:
     found = _view(runtime).staffing.get(intervention_id)
-    if found is None:
-        if intervention_id in runtime.views.plans.interventions:
+    if not scope.sees(found):
+        if scope.sees(runtime.views.plans.interventions.get(intervention_id)):
             raise NotFound(f"intervention_id: staffing of {intervention_id!r} has not started yet")
         raise NotFound(f"intervention_id: no intervention {intervention_id!r}")
     st = found["staffing"]

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth.deps import CoordinatorDep
+from api.auth.scope import OfficeScope, ScopeDep
 from api.deps import RuntimeDep, WorkerDep
 from api.errors import ApiError, NotFound, code_for
 from api.commands import send_command
@@ -36,69 +37,78 @@ def _view(runtime):
 
 
 @plans.get("", summary="Plans, oldest first, filtered by crisis and status, paginated")
-async def list_plans(principal: CoordinatorDep, runtime: RuntimeDep, crisis_id: str | None = Query(None, max_length=64),
+async def list_plans(principal: CoordinatorDep, runtime: RuntimeDep, scope: ScopeDep,
+                     crisis_id: str | None = Query(None, max_length=64),
                      status: PlanStatus | None = None, exercise: bool | None = None,
                      limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
                      cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
-    flt = PlanFilter(crisis_id=crisis_id, status=status.value if status else None, exercise=exercise)
+    flt = PlanFilter(crisis_id=crisis_id, status=status.value if status else None, exercise=exercise,
+                     visible=None if scope.whole else scope.sees_crisis)
     return _view(runtime).list_plans(flt, limit, cursor).to_json(lambda p: p)
 
 
 @plans.get("/{plan_id}", summary="One plan: roles with ranked candidates and explanations, partner asks, targets")
-async def get_plan(plan_id: str, principal: CoordinatorDep, runtime: RuntimeDep) -> dict[str, Any]:
-    return _known_plan(runtime, plan_id)
+async def get_plan(plan_id: str, principal: CoordinatorDep, runtime: RuntimeDep, scope: ScopeDep) -> dict[str, Any]:
+    return _known_plan(runtime, scope, plan_id)
 
 
 @plans.patch("/{plan_id}", summary="Edit a proposed plan: role counts, chosen candidates and partners")
 async def patch_plan(plan_id: str, principal: CoordinatorDep, runtime: RuntimeDep, worker: WorkerDep,
-                     patch: PlanPatch = Body(...)) -> JSONResponse:
-    plan = _known_plan(runtime, plan_id)  # the view names the crisis, whose owner decides (409 when not proposed)
+                     scope: ScopeDep, patch: PlanPatch = Body(...)) -> JSONResponse:
+    plan = _known_plan(runtime, scope, plan_id)  # the view names the crisis, whose owner decides (409 when not proposed)
     result = await send_command(runtime, worker, principal, RevisePlan, plan["crisis_id"], plan_id=plan_id,
                             patch=patch)
     return _answer(runtime, result)
 
 
-@plans.post("/{plan_id}/approve", summary="Approve a proposed plan: its owner launches one intervention")
-async def approve_plan(plan_id: str, principal: CoordinatorDep, runtime: RuntimeDep, worker: WorkerDep) -> JSONResponse:
-    plan = _known_plan(runtime, plan_id)  # the owner refuses a superseded plan (409)
+@plans.post("/{plan_id}/approve", summary="Approve a proposed plan: its owner launches one intervention",
+            description="The caller's office must cover one of the crisis's countries and be of a kind that may "
+                        "approve its severity (`approvals` in the offices file: by default a country office up to "
+                        "severe; extreme needs the regional office or headquarters); otherwise 403 names the "
+                        "office that may.")
+async def approve_plan(plan_id: str, principal: CoordinatorDep, runtime: RuntimeDep, worker: WorkerDep,
+                       scope: ScopeDep) -> JSONResponse:
+    plan = _known_plan(runtime, scope, plan_id)  # the owner refuses a superseded plan (409)
+    scope.require_approver(principal, plan["crisis_id"])
     result = await send_command(runtime, worker, principal, ApprovePlan, plan["crisis_id"], plan_id=plan_id)
     return _answer(runtime, result)
 
 
 @interventions.get("", summary="Interventions, oldest first, filtered and paginated")
-async def list_interventions(principal: CoordinatorDep, runtime: RuntimeDep,
+async def list_interventions(principal: CoordinatorDep, runtime: RuntimeDep, scope: ScopeDep,
                              status: InterventionStatus | None = None,
                              crisis_id: str | None = Query(None, max_length=64), exercise: bool | None = None,
                              limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
                              cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
-    return _view(runtime).list_interventions(status.value if status else None, crisis_id, exercise, limit,
-                                             cursor).to_json()
+    return _view(runtime).list_interventions(status.value if status else None, crisis_id, exercise, limit, cursor,
+                                             None if scope.whole else scope.sees_crisis).to_json()
 
 
 @interventions.get("/{intervention_id}", summary="One intervention with its frozen plan and target due times")
-async def get_intervention(intervention_id: str, principal: CoordinatorDep, runtime: RuntimeDep) -> dict[str, Any]:
-    return _known_intervention(runtime, intervention_id)
+async def get_intervention(intervention_id: str, principal: CoordinatorDep, runtime: RuntimeDep,
+                           scope: ScopeDep) -> dict[str, Any]:
+    return _known_intervention(runtime, scope, intervention_id)
 
 
 @interventions.post("/{intervention_id}/close", summary="Close an intervention")
 async def close_intervention(intervention_id: str, principal: CoordinatorDep, runtime: RuntimeDep,
-                             worker: WorkerDep, body: CloseBody | None = Body(None)) -> JSONResponse:
-    found = _known_intervention(runtime, intervention_id)
+                             worker: WorkerDep, scope: ScopeDep, body: CloseBody | None = Body(None)) -> JSONResponse:
+    found = _known_intervention(runtime, scope, intervention_id)
     result = await send_command(runtime, worker, principal, CloseIntervention, found["crisis_id"],
                             intervention_id=intervention_id, reason=body.reason if body else None)
     return _answer(runtime, result)
 
 
-def _known_plan(runtime, plan_id: str) -> dict[str, Any]:
+def _known_plan(runtime, scope: OfficeScope, plan_id: str) -> dict[str, Any]:
     plan = _view(runtime).plans.get(plan_id)
-    if plan is None:
+    if not scope.sees(plan):
         raise NotFound(f"plan_id: no plan {plan_id!r}")
     return plan
 
 
-def _known_intervention(runtime, intervention_id: str) -> dict[str, Any]:
+def _known_intervention(runtime, scope: OfficeScope, intervention_id: str) -> dict[str, Any]:
     found = _view(runtime).interventions.get(intervention_id)
-    if found is None:
+    if not scope.sees(found):
         raise NotFound(f"intervention_id: no intervention {intervention_id!r}")
     return found
 

@@ -19,8 +19,9 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sse_starlette.sse import EventSourceResponse
 
-from api.auth.deps import PartnerDep, PartnerOrStaffDep
-from api.auth.roles import STAFF, Grant as TokenGrant, Principal
+from api.auth.deps import PartnerDep, PartnerOrAdminDep, PartnerOrStaffDep
+from api.auth.roles import STAFF, Grant as TokenGrant, Principal, Role
+from api.auth.scope import ScopeDep
 from api.deps import RuntimeDep, WorkerDep
 from api.errors import Invalid, NotFound
 from api.publish import publish_record, publish_records, require_running
@@ -47,10 +48,13 @@ def _grant(principal: Principal) -> Grant:
     return Grant(restricted=principal.has_grant(TokenGrant.RESTRICTED), exercise=principal.has_grant(TokenGrant.EXERCISE))
 
 
-def _own(runtime, principal: Principal, subscription_id: str) -> Subscription:
+def _own(runtime, principal: Principal, subscription_id: str, request: Request | None = None) -> Subscription:
+    """The partner's own subscription; an admin (operator) reaches any, and the read is audited."""
     sub = runtime.views.subscriptions.records.get(subscription_id)
-    if sub is None or sub.partner_id != principal.partner_id:
+    if sub is None or (sub.partner_id != principal.partner_id and principal.role is not Role.ADMIN):
         raise NotFound(f"subscription_id: no subscription {subscription_id!r}")
+    if request is not None and principal.role is Role.ADMIN:
+        request.state.audit_read = True
     return sub
 
 
@@ -75,17 +79,26 @@ async def create(principal: PartnerDep, runtime: RuntimeDep, worker: WorkerDep,
     return JSONResponse({**public_view(sub), "secret": secret}, status_code=201)
 
 
-@router.get("", summary="My subscriptions (partner), oldest first, paginated")
-async def list_mine(principal: PartnerDep, runtime: RuntimeDep, limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+@router.get("", summary="My subscriptions (partner), oldest first, paginated; an admin sees every partner's "
+                        "(or one partner's, with partner_id), audited")
+async def list_mine(principal: PartnerOrAdminDep, runtime: RuntimeDep, request: Request,
+                    partner_id: str | None = Query(None, max_length=128, description="admins: one partner's only"),
+                    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
                     cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
-    subs = runtime.views.subscriptions.of_partner(principal.partner_id or "")
+    if principal.role is Role.ADMIN:
+        request.state.audit_read = True
+        subs = [s for s in runtime.views.subscriptions.records.values()
+                if partner_id is None or s.partner_id == partner_id]
+    else:
+        subs = runtime.views.subscriptions.of_partner(principal.partner_id or "")
     page = paginate(subs, lambda s: (s.created_at.isoformat(), s.subscription_id), limit, cursor)
     return page.to_json(public_view)
 
 
-@router.get("/{subscription_id}", summary="One of my subscriptions (partner)")
-async def get_one(subscription_id: str, principal: PartnerDep, runtime: RuntimeDep) -> dict[str, Any]:
-    return public_view(_own(runtime, principal, subscription_id))
+@router.get("/{subscription_id}", summary="One of my subscriptions (partner; an admin reads any, audited)")
+async def get_one(subscription_id: str, principal: PartnerOrAdminDep, runtime: RuntimeDep,
+                  request: Request) -> dict[str, Any]:
+    return public_view(_own(runtime, principal, subscription_id, request))
 
 
 @router.delete("/{subscription_id}", status_code=204, summary="Delete one of my subscriptions (partner)")
@@ -107,11 +120,11 @@ async def rotate(subscription_id: str, principal: PartnerDep, runtime: RuntimeDe
 
 @router.get("/{subscription_id}/deliveries", summary="The subscription's delivery log (latest 1,000 events): "
                                                      "attempts, status codes, latency; newest first")
-async def deliveries(subscription_id: str, principal: PartnerDep, runtime: RuntimeDep,
+async def deliveries(subscription_id: str, principal: PartnerOrAdminDep, runtime: RuntimeDep, request: Request,
                      status: str | None = Query(None, pattern="^(pending|delivered|failed|gone|exhausted)$"),
                      limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
                      cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
-    sub = _own(runtime, principal, subscription_id)
+    sub = _own(runtime, principal, subscription_id, request)
     rows = runtime.views.webhook_log.deliveries(sub.subscription_id, status)
     page = paginate(rows, lambda row: (-row["seq"],), limit, cursor)  # newest first
     return page.to_json()
@@ -119,8 +132,9 @@ async def deliveries(subscription_id: str, principal: PartnerDep, runtime: Runti
 
 
 @router.post("/{subscription_id}/replay", status_code=202,
-             summary="Deliver again every event since a time that this subscription wants (dead letters included)")
-async def replay(subscription_id: str, principal: PartnerDep, runtime: RuntimeDep, worker: WorkerDep,
+             summary="Deliver again every event since a time that this subscription wants (dead letters included; "
+                     "the partner, or an admin)")
+async def replay(subscription_id: str, principal: PartnerOrAdminDep, runtime: RuntimeDep, worker: WorkerDep,
                  since: datetime = Query(..., description="ISO 8601 time with zone")) -> JSONResponse:
     sub = _own(runtime, principal, subscription_id)
     require_running(worker)
@@ -194,7 +208,7 @@ def _stream_filter(event_types: str | None, kinds: str | None, hazards: str | No
 
 @events.get("/stream", summary="Server-Sent Events of the response events I may see, filtered; resume with "
                                "Last-Event-ID")
-async def stream(request: Request, principal: PartnerOrStaffDep, runtime: RuntimeDep,
+async def stream(request: Request, principal: PartnerOrStaffDep, runtime: RuntimeDep, scope: ScopeDep,
                  event_types: str | None = Query(None, max_length=1000, description="comma-separated patterns"),
                  kinds: str | None = Query(None, max_length=200), hazards: str | None = Query(None, max_length=500),
                  countries: str | None = Query(None, max_length=1000), regions: str | None = Query(None, max_length=500),
@@ -210,7 +224,17 @@ async def stream(request: Request, principal: PartnerOrStaffDep, runtime: Runtim
         position = view.seq if last_event_id is None or not view.events else view.events[0][0] - 1
 
     def visible(event: CloudEvent) -> bool:
-        return flt.matches(facts_of(event)) and entitled(grant, event)
+        facts = facts_of(event)
+        return flt.matches(facts) and entitled(grant, event) and in_scope(event, facts)
+
+    def in_scope(event: CloudEvent, facts) -> bool:
+        """A coordinator's office: by the event's countries, else by its crisis (an event naming neither is out)."""
+        if scope.whole:
+            return True
+        if facts.countries:
+            return scope.sees_countries(facts.countries)
+        data = event.data if isinstance(event.data, dict) else {}
+        return scope.sees_crisis(data.get("crisis_id"))
 
     async def generate():
         seq = position

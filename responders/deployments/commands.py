@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from responders.deployments.machine import AnswerChannel
 from responders.plans.commands import CrisisCommand
 
 
@@ -18,6 +19,7 @@ class AnswerRequest(CrisisCommand):
     expert_id: str
     accept: bool
     reason: str | None = Field(default=None, max_length=500)
+    channel: AnswerChannel | None = None  # set when a coordinator records the expert's answer (actor is theirs)
 
 
 class ExpireDue(CrisisCommand):

@@ -57,12 +57,23 @@ class TransitionRefused(ValueError):
         self.code = code
 
 
+class AnswerChannel(StrEnum):
+    """How an expert's answer came in: through the API themselves, or told to a coordinator who recorded it."""
+
+    API = "api"
+    PHONE = "phone"
+    EMAIL = "email"
+    IN_PERSON = "in_person"
+
+
 class Transition(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     state: RequestState
     at: AwareDatetime
     by: str | None = None
     reason: str | None = None
+    channel: AnswerChannel | None = None  # how the answer reached rrc, when someone recorded it for the expert
+    recorded_by: str | None = None  # the token id of the coordinator who recorded it
 
 
 class DeploymentRequest(BaseModel):
@@ -100,17 +111,20 @@ def answer_deadline(offered_at: datetime, severity: str, hours: dict[str, float]
 
 
 def move(request: DeploymentRequest, to: RequestState, at: datetime, *, by: str | None = None,
-         reason: str | None = None) -> DeploymentRequest:
+         reason: str | None = None, channel: AnswerChannel | None = None,
+         recorded_by: str | None = None) -> DeploymentRequest:
     """The request in state `to`; TransitionRefused when the machine does not allow it."""
     if to not in TRANSITIONS[request.state]:
         raise TransitionRefused(f"request {request.request_id} is {request.state.value}; it cannot become "
                                 f"{to.value}")
     return request.model_copy(update={"state": to, "history": [*request.history,
-                                                                Transition(state=to, at=at, by=by, reason=reason)]})
+                                                                Transition(state=to, at=at, by=by, reason=reason,
+                                                                           channel=channel,
+                                                                           recorded_by=recorded_by)]})
 
 
-def answer(request: DeploymentRequest, accept: bool, at: datetime, *, by: str,
-           reason: str | None = None) -> DeploymentRequest:
+def answer(request: DeploymentRequest, accept: bool, at: datetime, *, by: str, reason: str | None = None,
+           channel: AnswerChannel | None = None, recorded_by: str | None = None) -> DeploymentRequest:
     """An expert's answer. After the deadline it is refused (410) even if the expiry sweep has not run yet: the
     caller then expires the request (`expire_if_due`) and moves the seat on."""
     if request.state is RequestState.EXPIRED or (request.state is RequestState.OFFERED and at > request.respond_by):
@@ -121,7 +135,7 @@ def answer(request: DeploymentRequest, accept: bool, at: datetime, *, by: str,
     if not accept and not (reason or "").strip():
         raise TransitionRefused("reason: a decline needs a reason", code=422)
     return move(request, RequestState.ACCEPTED if accept else RequestState.DECLINED, at, by=by,
-                reason=reason)
+                reason=reason, channel=channel, recorded_by=recorded_by)
 
 
 def expire_if_due(request: DeploymentRequest, at: datetime) -> DeploymentRequest | None:

@@ -75,7 +75,8 @@ def answer_request(st: Staffing, intervention: Intervention, command: AnswerRequ
         return None, result_of(command, "rejected", 404, f"no deployment request {command.request_id}")
     try:
         step = on_answer(st, request.request_id, command.accept, command.issued_at, by=command.expert_id,
-                         reason=command.reason)
+                         reason=command.reason, channel=command.channel,
+                         recorded_by=command.actor if command.channel is not None else None)
     except TransitionRefused as exc:
         first = getattr(exc, "step", None)  # a late answer: the request expires now and its seat moves on
         return (rematched(first, intervention, relax, now) if first is not None else None,

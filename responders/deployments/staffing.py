@@ -19,6 +19,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from config.topics import DEPLOYMENTS
 from responders.deployments.ledger import ConfirmHold, HoldDecision, HoldExpert, ReleaseHold
 from responders.deployments.machine import (
+    AnswerChannel,
     DEFAULT_ANSWER_HOURS_OTHERWISE,
     DeploymentRequest,
     RequestState,
@@ -242,14 +243,15 @@ def on_hold(st: Staffing, request_id: str, decision: HoldDecision, now: datetime
 # --- answers and expiry -----------------------------------------------------------------------------------------
 
 def on_answer(st: Staffing, request_id: str, accept: bool, now: datetime, *, by: str,
-              reason: str | None = None) -> Step:
+              reason: str | None = None, channel: AnswerChannel | None = None,
+              recorded_by: str | None = None) -> Step:
     """An expert accepts or declines. A late answer is refused (TransitionRefused, code 410) after the request is
     expired and the seat moved on: the returned exception carries the step to apply first."""
     request = st.requests.get(request_id)
     if request is None:
         raise TransitionRefused(f"no request {request_id}", code=404)
     try:
-        answered = answer(request, accept, now, by=by, reason=reason)
+        answered = answer(request, accept, now, by=by, reason=reason, channel=channel, recorded_by=recorded_by)
     except TransitionRefused as exc:
         if exc.code == 410 and request.state is RequestState.OFFERED:
             exc.step = _expire(st, request, now)  # type: ignore[attr-defined]

@@ -31,8 +31,11 @@ class CrisisFilter:
     min_severity: Severity | None = None
     since: datetime | None = None
     exercise: bool | None = None
+    within: frozenset[str] | None = None  # the caller's office scope: any of the crisis's countries in it
 
     def matches(self, c: dict[str, Any]) -> bool:
+        if self.within is not None and self.within.isdisjoint(c["countries"]):
+            return False
         if self.status and c["status"] != self.status:
             return False
         if self.kind and c["kind"] != self.kind:

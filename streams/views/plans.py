@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,8 +24,11 @@ class PlanFilter:
     crisis_id: str | None = None
     status: str | None = None
     exercise: bool | None = None
+    visible: Callable[[str], bool] | None = None  # the caller's office scope, by crisis id
 
     def matches(self, p: dict[str, Any]) -> bool:
+        if self.visible is not None and not self.visible(p["crisis_id"]):
+            return False
         if self.crisis_id and p["crisis_id"] != self.crisis_id:
             return False
         if self.status and p["status"] != self.status:
@@ -80,10 +84,11 @@ class PlansView:
         return Page(items=[self.plans[p["plan_id"]] for p in page.items], total=page.total, next=page.next)
 
     def list_interventions(self, status: str | None, crisis_id: str | None, exercise: bool | None, limit: int,
-                           cursor: str | None) -> Page:
+                           cursor: str | None, visible: Callable[[str], bool] | None = None) -> Page:
         rows = (i for i in self.interventions.meta.values()
                 if (status is None or i["status"] == status) and (crisis_id is None or i["crisis_id"] == crisis_id)
-                and (exercise is None or bool(i.get("exercise")) == exercise))
+                and (exercise is None or bool(i.get("exercise")) == exercise)
+                and (visible is None or visible(i["crisis_id"])))
         page = paginate(rows, lambda i: (i["launched_at"], i["intervention_id"]), limit, cursor)
         return Page(items=[self.interventions[i["intervention_id"]] for i in page.items], total=page.total,
                     next=page.next)

@@ -13,17 +13,49 @@ import httpx
 import pytest
 
 from streams.broker.local import free_port
+from tests.factories import roster_record
+
+
+SUBJECT_FLAGS = {"expert": ("--expert-id", "experts"), "partner": ("--partner-id", "partners")}
 
 
 @dataclass
 class Server:
     url: str
     env: dict
+    _admin: str | None = None
+
+    def create_token(self, role: str, *extra: str) -> subprocess.CompletedProcess:
+        """`rrc token create` as an operator runs it, with the server's settings; the result, whatever it is."""
+        return subprocess.run([sys.executable, "-m", "cli.main", "token", "create", "--role", role, *extra],
+                              env=self.env, capture_output=True, text=True, timeout=60)
 
     def token(self, role: str, *extra: str) -> str:
-        out = subprocess.run([sys.executable, "-m", "cli.main", "token", "create", "--role", role, *extra],
-                             env=self.env, capture_output=True, text=True, timeout=60, check=True)
+        """A token for `role`; a coordinator acts for headquarters unless `--office` says otherwise, and the
+        expert or partner it names is put on the roster first when it is not there (tokens need real ids)."""
+        args = list(extra)
+        if role == "coordinator" and "--office" not in args:
+            args += ["--office", "hq"]
+        if role in SUBJECT_FLAGS:
+            flag, resource = SUBJECT_FLAGS[role]
+            self.ensure_on_roster(resource, args[args.index(flag) + 1])
+        out = self.create_token(role, *args)
+        assert out.returncode == 0, out.stderr
         return out.stdout.strip()
+
+    def admin(self) -> httpx.Client:
+        if self._admin is None:
+            out = self.create_token("admin")
+            assert out.returncode == 0, out.stderr
+            self._admin = out.stdout.strip()
+        return self.client(self._admin)
+
+    def ensure_on_roster(self, resource: str, record_id: str) -> None:
+        with self.admin() as admin:
+            if admin.get(f"/v1/{resource}/{record_id}").status_code == 200:
+                return
+            r = admin.post(f"/v1/{resource}", json=roster_record(resource, record_id))
+            assert r.status_code in (201, 409), r.text
 
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}

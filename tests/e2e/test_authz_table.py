@@ -102,6 +102,7 @@ async def test_an_undeclared_route_added_later_is_closed_to_every_role(tmp_path)
         assert (await c.get("/v1/added-late")).status_code == 401
         for role in Role:
             issued = store.issue(role, **({"expert_id": "e1"} if role is Role.EXPERT else
-                                          {"partner_id": "p1"} if role is Role.PARTNER else {}))
+                                          {"partner_id": "p1"} if role is Role.PARTNER else
+                                          {"office_id": "hq"} if role is Role.COORDINATOR else {}))
             r = await c.get("/v1/added-late", headers={"Authorization": f"Bearer {issued.token}"})
             assert r.status_code == 403 and "declares no access policy" in r.json()["detail"]

@@ -50,7 +50,8 @@ def test_ctrl_c_stops_rrc_up_within_ten_seconds_without_a_traceback(tmp_path):
     kafka_pid_file = tmp_path / "data" / "kafka" / "broker.pid"
     try:
         wait_until(lambda: _status(f"{url}/health"), lambda s: s == 200, timeout=150, what="rrc up healthy")
-        token = subprocess.run([sys.executable, "-m", "cli.main", "token", "create", "--role", "coordinator"],
+        token = subprocess.run([sys.executable, "-m", "cli.main", "token", "create", "--role", "coordinator",
+                                "--office", "hq"],
                                env=env, capture_output=True, text=True, check=True).stdout.strip()
         headers = {"Authorization": f"Bearer {token}"}
         connected = threading.Event()

@@ -28,6 +28,7 @@ import pytest
 from responders.partners.signing import verify
 from streams.broker.local import free_port
 from vocabulary.cloudevents import CloudEvent
+from tests.factories import roster_record
 from tests.kafka_helpers import produce
 from tests.receiver import Receiver
 from tests.workers import spawn_worker, wait_for
@@ -118,6 +119,11 @@ async def test_partners_get_what_they_asked_for_signed_once_across_retries_and_a
     try:
         await healthy(url, worker)
         clients, subs, secrets = {}, {}, {}
+        async with httpx.AsyncClient(base_url=url, timeout=15,
+                                     headers={"Authorization": f"Bearer {token(env, 'admin')}"}) as admin:
+            for name in ASKS:  # tokens exist only for partners on the roster
+                r = await admin.post("/v1/partners", json=roster_record("partners", f"ptn-{name}"))
+                assert r.status_code == 201, r.text
         for name, (ask, _) in ASKS.items():
             clients[name] = httpx.AsyncClient(base_url=url, timeout=15, headers={
                 "Authorization": f"Bearer {token(env, 'partner', '--partner-id', f'ptn-{name}')}"})

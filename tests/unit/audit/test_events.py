@@ -67,7 +67,8 @@ def test_a_successful_create_becomes_one_applied_event():
     assert event is not None
     assert event.model_dump(mode="json") == {
         "version": 1, "audit_id": "a-1", "at": "2025-03-01T09:30:00Z", "actor": "0123456789abcdef",
-        "role": "coordinator", "expert_id": None, "partner_id": None, "action": "experts.create",
+        "role": "coordinator", "expert_id": None, "partner_id": None, "office_id": None, "on_behalf_of": None,
+        "channel": None, "action": "experts.create",
         "operation": "POST /v1/experts", "path": "/v1/experts", "status": 201, "outcome": "applied",
         "request_id": "req-1", "affected": ["exp-1"], "affected_total": 1}
     assert event.key == "exp-1"

@@ -135,7 +135,7 @@ def sent_events(producer: FakeProducer) -> list[dict]:
 
 async def test_a_change_writes_one_event_before_its_answer(edge, store, producer):
     api, view, _ = edge
-    issued = store.issue(Role.COORDINATOR)
+    issued = store.issue(Role.COORDINATOR, office_id="hq")
     async with client(api, issued.token) as c:
         r = await c.post("/v1/things", json={"thing_id": "th-1"}, headers={"X-Request-ID": "req-42"})
     assert r.status_code == 201 and r.json() == {"thing_id": "th-1", "name": "t"}
@@ -176,7 +176,7 @@ async def test_a_role_refused_by_the_gate_is_a_denied_event(edge, store, produce
 
 async def test_reads_anonymous_calls_and_failed_changes_write_nothing(edge, store, producer):
     api, view, _ = edge
-    token = store.issue(Role.COORDINATOR).token
+    token = store.issue(Role.COORDINATOR, office_id="hq").token
     async with client(api, token) as c:
         assert (await c.get("/v1/things")).status_code == 200
         assert (await c.patch("/v1/things/bad")).status_code == 422
@@ -189,7 +189,7 @@ async def test_reads_anonymous_calls_and_failed_changes_write_nothing(edge, stor
 
 async def test_many_returned_ids_are_cut_to_the_bound(edge, store, producer):
     api, _, _ = edge
-    async with client(api, store.issue(Role.COORDINATOR).token) as c:
+    async with client(api, store.issue(Role.COORDINATOR, office_id="hq").token) as c:
         r = await c.post("/v1/things/bulk", params={"n": 300})
     assert r.status_code == 202 and len(r.json()["accepted"]) == 300
     [event] = sent_events(producer)
@@ -199,7 +199,7 @@ async def test_many_returned_ids_are_cut_to_the_bound(edge, store, producer):
 
 async def test_a_body_over_the_capture_bound_goes_out_unread(edge, store, producer):
     api, _, _ = edge
-    async with client(api, store.issue(Role.COORDINATOR).token) as c:
+    async with client(api, store.issue(Role.COORDINATOR, office_id="hq").token) as c:
         r = await c.post("/v1/things/bulk", params={"n": 1000})
     assert len(r.content) > 2048
     assert r.status_code == 202 and r.json()["accepted"] == [f"t{i}" for i in range(1000)]
@@ -209,7 +209,7 @@ async def test_a_body_over_the_capture_bound_goes_out_unread(edge, store, produc
 
 async def test_a_streamed_answer_over_the_bound_is_released_early_and_still_audited(edge, store, producer):
     api, _, _ = edge
-    async with client(api, store.issue(Role.COORDINATOR).token) as c:
+    async with client(api, store.issue(Role.COORDINATOR, office_id="hq").token) as c:
         r = await c.post("/v1/things/stream")
     assert r.status_code == 200 and r.json() == {"thing_id": "th-s", "pad": "x" * 4000}
     [event] = sent_events(producer)
@@ -218,7 +218,7 @@ async def test_a_streamed_answer_over_the_bound_is_released_early_and_still_audi
 
 async def test_non_json_answers_are_passed_on_unchanged(edge, store, producer):
     api, _, _ = edge
-    async with client(api, store.issue(Role.COORDINATOR).token) as c:
+    async with client(api, store.issue(Role.COORDINATOR, office_id="hq").token) as c:
         r = await c.post("/v1/things/text")
     assert r.status_code == 200 and r.text == "done thing_id=zzz"
     [event] = sent_events(producer)
@@ -229,7 +229,7 @@ async def test_a_broker_error_is_counted_and_the_change_still_succeeds(edge, sto
     api, view, _ = edge
     producer.fail = ConnectionError("broker gone")
     before = failures("ConnectionError")
-    async with client(api, store.issue(Role.COORDINATOR).token) as c:
+    async with client(api, store.issue(Role.COORDINATOR, office_id="hq").token) as c:
         r = await c.post("/v1/things", json={"thing_id": "th-3"})
     assert r.status_code == 201 and r.json()["thing_id"] == "th-3"
     assert failures("ConnectionError") == before + 1
@@ -242,7 +242,7 @@ async def test_an_unacknowledged_event_times_out_and_is_counted(edge, store, pro
     producer.hang = True
     monkeypatch.setattr(trail, "PUBLISH_TIMEOUT_S", 0.2)
     before = failures("Unavailable")
-    async with client(api, store.issue(Role.COORDINATOR).token) as c:
+    async with client(api, store.issue(Role.COORDINATOR, office_id="hq").token) as c:
         r = await c.post("/v1/things", json={"thing_id": "th-4"})
     assert r.status_code == 201
     assert failures("Unavailable") == before + 1 and len(view) == 0
@@ -252,7 +252,7 @@ async def test_a_stopped_worker_is_counted(edge, store, producer):
     api, _, worker = edge
     worker.state = WorkerState.STOPPING
     before = failures("Unavailable")
-    async with client(api, store.issue(Role.COORDINATOR).token) as c:
+    async with client(api, store.issue(Role.COORDINATOR, office_id="hq").token) as c:
         r = await c.patch("/v1/things/th-5")
     assert r.status_code == 200 and producer.sent == []
     assert failures("Unavailable") == before + 1
@@ -262,7 +262,7 @@ async def test_a_broken_audit_build_never_breaks_the_answer(edge, store, produce
     api, _, _ = edge
     api.state.runtime.clock = lambda: datetime(2025, 1, 1)  # naive: the event refuses it
     before = failures("build:ValidationError")
-    async with client(api, store.issue(Role.COORDINATOR).token) as c:
+    async with client(api, store.issue(Role.COORDINATOR, office_id="hq").token) as c:
         r = await c.patch("/v1/things/th-6")
     assert r.status_code == 200 and r.json() == {"thing_id": "th-6"}
     assert producer.sent == [] and failures("build:ValidationError") == before + 1

@@ -61,7 +61,7 @@ async def test_wrong_role_is_403(make_client, store):
 
 async def test_another_experts_object_is_404_like_a_missing_one(make_client, store):
     e1 = store.issue(Role.EXPERT, expert_id="E1").token
-    coordinator = store.issue(Role.COORDINATOR).token
+    coordinator = store.issue(Role.COORDINATOR, office_id="hq").token
     async with make_client() as client:
         own = await client.get("/v1/deployment-requests/d1", headers=bearer(e1))
         foreign = await client.get("/v1/deployment-requests/d2", headers=bearer(e1))
@@ -105,7 +105,7 @@ async def test_403_comes_before_body_validation(make_client, store):
 
 
 async def test_validation_errors_name_each_field(make_client, store):
-    token = store.issue(Role.COORDINATOR).token
+    token = store.issue(Role.COORDINATOR, office_id="hq").token
     async with make_client() as client:
         r = await client.post("/v1/signals", json={"signal_id": 5}, headers=bearer(token))
         bad_json = await client.post("/v1/signals", content=b'{"signal_id": ', headers={

@@ -9,7 +9,7 @@ from .conftest import bearer
 
 
 async def test_declared_content_length_over_the_limit_is_413(make_client, store):
-    token = store.issue(Role.COORDINATOR).token
+    token = store.issue(Role.COORDINATOR, office_id="hq").token
     async with make_client() as client:
         r = await client.post("/v1/signals", content=b"x" * 4096, headers=bearer(token))
         anonymous = await client.post("/v1/signals", content=b"x" * 4096)
@@ -19,7 +19,7 @@ async def test_declared_content_length_over_the_limit_is_413(make_client, store)
 
 
 async def test_streamed_body_without_content_length_over_the_limit_is_413(make_client, store):
-    token = store.issue(Role.COORDINATOR).token
+    token = store.issue(Role.COORDINATOR, office_id="hq").token
 
     async def chunks():
         for _ in range(8):
@@ -33,7 +33,7 @@ async def test_streamed_body_without_content_length_over_the_limit_is_413(make_c
 
 
 async def test_small_streamed_body_passes(make_client, store):
-    token = store.issue(Role.COORDINATOR).token
+    token = store.issue(Role.COORDINATOR, office_id="hq").token
 
     async def chunks():
         yield b'{"signal_id": "s1",'

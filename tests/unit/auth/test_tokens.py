@@ -18,7 +18,7 @@ from .conftest import START
 
 
 def test_issue_prints_a_well_formed_token_and_verifies(store):
-    issued = store.issue(Role.COORDINATOR)
+    issued = store.issue(Role.COORDINATOR, office_id="hq")
     match = TOKEN_RE.fullmatch(issued.token)
     assert match and match.group(1) == issued.record.token_id
     principal = store.verify(issued.token)
@@ -38,7 +38,9 @@ def test_expert_and_partner_tokens_carry_their_ids_and_grants(store):
     (Role.EXPERT, {}, "requires an expert id"),
     (Role.PARTNER, {}, "requires a partner id"),
     (Role.ADMIN, {"expert_id": "E1"}, "only allowed with role expert"),
-    (Role.COORDINATOR, {"partner_id": "P1"}, "only allowed with role partner"),
+    (Role.COORDINATOR, {"partner_id": "P1", "office_id": "hq"}, "only allowed with role partner"),
+    (Role.COORDINATOR, {}, "requires an office id"),
+    (Role.EXPERT, {"expert_id": "E1", "office_id": "hq"}, "office id is only allowed with role coordinator or admin"),
     (Role.EXPERT, {"expert_id": "E1", "partner_id": "P1"}, "only allowed with role partner"),
     (Role.EXPERT, {"expert_id": "bad id with spaces"}, "must be 1-128"),
 ])
@@ -98,7 +100,7 @@ def test_another_secret_key_invalidates_tokens_and_lists_them_stale(settings, st
 
 
 def test_expiry_is_enforced_with_the_injected_clock(store, clock):
-    token = store.issue(Role.COORDINATOR, expires_at=START + timedelta(hours=1)).token
+    token = store.issue(Role.COORDINATOR, office_id="hq", expires_at=START + timedelta(hours=1)).token
     assert store.verify(token).role is Role.COORDINATOR
     clock.advance(3600)
     with pytest.raises(InvalidToken) as err:
