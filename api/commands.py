@@ -12,13 +12,14 @@ from typing import Any
 
 from api.auth.roles import Principal
 from api.publish import Unavailable, require_running
-from responders.plans.commands import CrisisCommand
+from responders.messages import Command
 from streams.agents.records import send_records
 
 
-async def send_command(runtime, worker, principal: Principal, command_type: type[CrisisCommand], crisis_id: str,
+async def send_command(runtime, worker, principal: Principal, command_type: type[Command], crisis_id: str,
                        **fields) -> dict[str, Any]:
-    """Send a `command_type` command (one of the crisis owner's command classes) and wait for its result."""
+    """Send a `command_type` command to the owner of its state (a crisis command, or a report to delivery control)
+    and wait for the owner's result, which comes back on rrc.plans."""
     require_running(worker)
     command = command_type(command_id=f"cmd-{uuid.uuid4().hex}", crisis_id=crisis_id, actor=principal.token_id,
                            role=principal.role.value, issued_at=runtime.clock(), **fields)

@@ -62,6 +62,15 @@ class Settings(BaseSettings):
     rate_limit_per_s: float = Field(default=20.0, gt=0, description="Sustained API requests per second per token.")
     rate_limit_burst: int = Field(default=60, ge=1, description="Requests a token may make in a burst above the rate.")
     health_timeout_s: float = Field(default=1.5, gt=0, le=10)
+    delivery_sweep_interval_s: float = Field(
+        default=60.0, gt=0, le=3600, description="How often delivery control re-checks targets time alone may move."
+    )
+    delivery_at_risk_share: float = Field(
+        default=0.75, gt=0, lt=1, description="Share of a deadline target's window after which it is at risk."
+    )
+    delivery_off_track_margin: float = Field(
+        default=0.2, gt=0, lt=1, description="How far below target a projection may fall before it is off track."
+    )
     offices_file: Path | None = Field(
         default=None, description="YAML file of the field structure and approval rules; unset means config/offices.yaml."
     )

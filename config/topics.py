@@ -52,6 +52,10 @@ DEPLOYMENTS = TopicSpec("rrc.deployments", "Deployment request lifecycle events 
                         retention_ms=FOREVER)
 LEDGER = TopicSpec("rrc.ledger", "Hold, confirm and release requests to experts' reservation ledgers, keyed by expert id.",
                    retention_ms=30 * DAY_MS)
+DELIVERY = TopicSpec("rrc.delivery", "Commands and facts to delivery control (track, staffing facts, reports, sweep), "
+                     "keyed by intervention id.", retention_ms=30 * DAY_MS)
+DELIVERY_STATE = TopicSpec("rrc.delivery.state", "Each intervention's targets, statuses and reports, keyed by "
+                           "intervention id (compacted).", retention_ms=FOREVER, cleanup=Cleanup.COMPACT)
 RESPONSE_EVENTS = TopicSpec(
     "rrc.response-events", "Public CloudEvents (binary mode, ce_ headers) for partners.", retention_ms=90 * DAY_MS
 )
@@ -82,6 +86,6 @@ ROSTER_PARTNERS = TopicSpec("rrc.roster.partners", "Partner profiles keyed by pa
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (
     SIGNALS_RAW, SIGNALS, SIGNALS_DEADLETTER, SIGNALS_BY_CORRELATION, CRISES, PLANS, COMMANDS, DEPLOYMENTS, LEDGER,
-    RESPONSE_EVENTS, NOTIFICATIONS, NOTIFICATION_DELIVERIES, SUBSCRIPTIONS,
+    DELIVERY, DELIVERY_STATE, RESPONSE_EVENTS, NOTIFICATIONS, NOTIFICATION_DELIVERIES, SUBSCRIPTIONS,
     WEBHOOK_JOBS, WEBHOOK_DELIVERIES, WEBHOOK_DEADLETTER, DEADLETTER, AUDIT, ROSTER_EXPERTS, ROSTER_PARTNERS,
 )

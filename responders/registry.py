@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from responders.crises import owner as crises
+from responders.delivery import owner as delivery
 from responders.deployments import ledger
 from responders.response import owner as response
 
@@ -17,6 +18,7 @@ OWNERS: dict[str, dict[type, Callable]] = {
     "correlate": crises.HANDLERS,  # rrc.signals.by-correlation: signals, CloseQuietCrises
     "plan": response.HANDLERS,  # rrc.crises and rrc.commands: CrisisRecorded, plan and deployment commands, HoldDecided
     "ledger": ledger.HANDLERS,  # rrc.ledger: HoldExpert, ConfirmHold, ReleaseHold
+    "delivery": delivery.HANDLERS,  # rrc.delivery: TrackIntervention, StaffingObserved, SubmitReport, EvaluateDue
 }
 
 

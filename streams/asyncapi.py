@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from config import topics as spec
+from responders.delivery.models import InterventionDelivery, TargetEventData
 from responders.deployments.owner import STAFFING_UPDATED, PublicDeploymentData
 from responders.deployments.staffing import DeploymentEvent
 from responders.plans.models import COMMAND_RESULT, REVISED, SUPERSEDED, CommandResult, Intervention, Plan
@@ -78,12 +79,20 @@ def _catalog() -> dict[str, EventDoc]:
     out["rrc.intervention.closed"] = EventDoc(PUBLIC, "an intervention closed", PlanEventData)
     deployment_words = {"requested": "a seat was offered to an expert", "accepted": "an expert accepted a seat",
                         "declined": "an expert declined a seat", "expired": "an offer expired unanswered",
-                        "escalated": "a seat moved on to the next candidate"}
+                        "escalated": "a seat moved on to the next candidate",
+                        "deployed": "an expert checked in on arrival", "completed": "an expert ended the mission"}
     for word, summary in deployment_words.items():
         out[f"rrc.deployment.{word}"] = EventDoc(PUBLIC, summary, PublicDeploymentData)
     out["rrc.role.filled"] = EventDoc(PUBLIC, "every seat of a role is filled", PublicDeploymentData)
     out["rrc.delivery.warning"] = EventDoc(PUBLIC, "a seat has no candidate left, even with relaxed criteria",
                                            PublicDeploymentData)
+    target_words = {"at_risk": "a target is at risk (a deadline's window mostly gone, a projection just short)",
+                    "off_track": "a target's projection falls well short", "met": "a target was met",
+                    "missed": "a target's due time passed without it"}
+    for word, summary in target_words.items():
+        out[f"rrc.target.{word}"] = EventDoc(PUBLIC, summary, TargetEventData)
+    out[DELIVERY_UPDATED] = EventDoc(spec.DELIVERY_STATE.name, "internal: an intervention's targets after a change",
+                                     InterventionDelivery)
     out[REVISED] = EventDoc(spec.PLANS.name, "internal: a coordinator edited a proposal", InternalPlanEvent)
     out[SUPERSEDED] = EventDoc(spec.PLANS.name, "internal: a newer version replaced a proposal", InternalPlanEvent)
     out[COMMAND_RESULT] = EventDoc(spec.PLANS.name, "internal: the owner's answer to a command", InternalPlanEvent)
@@ -92,6 +101,7 @@ def _catalog() -> dict[str, EventDoc]:
     return out
 
 
+DELIVERY_UPDATED = "rrc.delivery.updated"
 EVENT_CATALOG: dict[str, EventDoc] = _catalog()
 DEPLOYMENT_INTERNAL = DeploymentEvent  # the same deployment types on rrc.deployments, with expert ids
 

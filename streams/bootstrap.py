@@ -11,7 +11,7 @@ import faust
 
 from config.offices import load_offices
 from config.settings import Settings
-from streams.agents import crises, ledger, response
+from streams.agents import crises, delivery, ledger, response
 from streams.agents.owner import AgentLag
 from streams.clock import skewed_clock, system_clock
 from streams.faults import Faults
@@ -69,11 +69,12 @@ def bootstrap(settings: Settings, *, store: str | None = None,
                       offices=load_offices(settings.offices_file))  # OfficesError: the start fails, naming the office
     crisis_owner, indexes, sweep = crises.build(runtime)
     response_owner, expiry = response.build(runtime)
+    delivery_owner, delivery_sweep = delivery.build(runtime)
     runtime.owners = Owners(crises=crisis_owner, response=response_owner, ledger=ledger.build(runtime),
-                            crisis_indexes=indexes)
+                            delivery=delivery_owner, crisis_indexes=indexes)
     runtime.stages = Stages(normalise=normalise.build(runtime), notify=NotificationSender(runtime),
                             webhooks=WebhookService(runtime), pollers=build_pollers(runtime))
-    runtime.jobs = [sweep, expiry]
+    runtime.jobs = [sweep, expiry, delivery_sweep]
     if settings.gc_freeze_interval_s > 0:
         runtime.jobs.append(Job("gc-freeze", freeze_survivors, settings.gc_freeze_interval_s))
     runtime.lag = AgentLag(app)

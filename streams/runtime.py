@@ -26,10 +26,11 @@ class Owners:
     crises: Owner
     response: Owner
     ledger: Owner
+    delivery: Owner
     crisis_indexes: Indexes  # the crisis owner's in-memory index per partition (benches read its size)
 
     def all(self) -> list[Owner]:
-        return [self.crises, self.response, self.ledger]
+        return [self.crises, self.response, self.ledger, self.delivery]
 
 
 @dataclass

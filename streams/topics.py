@@ -23,6 +23,8 @@ class Topics:
     commands: faust.TopicT
     deployments: faust.TopicT
     ledger: faust.TopicT
+    delivery: faust.TopicT
+    delivery_state: faust.TopicT
     response_events: faust.TopicT
     notifications: faust.TopicT
     notification_deliveries: faust.TopicT
@@ -60,6 +62,8 @@ class Topics:
             commands=topic(spec.COMMANDS),
             deployments=topic(spec.DEPLOYMENTS),
             ledger=topic(spec.LEDGER),
+            delivery=topic(spec.DELIVERY),
+            delivery_state=topic(spec.DELIVERY_STATE),
             response_events=topic(spec.RESPONSE_EVENTS),
             notifications=topic(spec.NOTIFICATIONS),
             notification_deliveries=topic(spec.NOTIFICATION_DELIVERIES),

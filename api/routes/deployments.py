@@ -8,23 +8,25 @@ already, 410 when the answer came after the deadline (the seat has moved on).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.auth.deps import CoordinatorDep, ExpertDep
-from api.auth.roles import Principal
+from api.auth.deps import CoordinatorDep, ExpertDep, ExpertOrStaffDep
+from api.auth.roles import Principal, Role
 from api.auth.scope import ScopeDep
 from api.commands import send_command
 from api.deps import RuntimeDep, WorkerDep
 from api.errors import ApiError, Invalid, NotFound, code_for
-from responders.deployments.commands import AnswerRequest
+from responders.deployments.commands import AnswerRequest, MissionStep
 from responders.deployments.machine import AnswerChannel, RequestState
-from vocabulary.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from vocabulary.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 
 me = APIRouter(prefix="/v1/me", tags=["deployment requests"])
+deployments = APIRouter(prefix="/v1/deployments", tags=["deployment requests"])
 requests = APIRouter(prefix="/v1/deployment-requests", tags=["deployment requests"])
 staffing = APIRouter(prefix="/v1/interventions", tags=["interventions"])
 
@@ -37,6 +39,16 @@ class RecordedAnswer(BaseModel):
     channel: AnswerChannel = Field(description="how the expert answered; `api` is for the expert's own calls")
     reason: str | None = Field(default=None, min_length=1, max_length=500,
                                description="why the expert declines (needed for a decline)")
+
+
+class MissionBody(BaseModel):
+    """A check-in on arrival or the end of a mission; a coordinator recording it for the expert names the channel."""
+
+    model_config = ConfigDict(extra="forbid")
+    on: date = Field(description="arrival date (check-in) or last day of the mission (completion)")
+    note: str | None = Field(default=None, min_length=1, max_length=2000,
+                             description="end-of-mission note (needed for a completion)")
+    channel: AnswerChannel | None = Field(default=None, description="coordinators: how the expert told them")
 
 
 class DeclineBody(BaseModel):
@@ -93,6 +105,59 @@ async def record_answer(request_id: str, principal: CoordinatorDep, runtime: Run
                          channel=body.channel)
 
 
+def _request_for(runtime, principal: Principal, scope, request_id: str) -> dict[str, Any]:
+    """The expert's own request, or one a coordinator's office covers (404 otherwise)."""
+    if principal.role is Role.EXPERT:
+        return _own_request(runtime, principal, request_id)
+    request = _view(runtime).requests.get(request_id)
+    if not scope.sees(request):
+        raise NotFound(f"request_id: no deployment request {request_id!r}")
+    return request
+
+
+async def _mission(runtime, worker, principal: Principal, request: dict[str, Any], step: str,
+                   body: MissionBody) -> JSONResponse:
+    if principal.role is not Role.EXPERT and body.channel in (None, AnswerChannel.API):
+        raise Invalid("channel: a coordinator recording this for the expert names how they heard (phone, email, "
+                      "in_person)")
+    if principal.role is Role.EXPERT and body.channel is not None:
+        raise Invalid("channel: only for a coordinator recording this for the expert")
+    if step == "complete" and not body.note:
+        raise Invalid("note: the end of a mission needs a note")
+    result = await send_command(runtime, worker, principal, MissionStep, request["crisis_id"],
+                                intervention_id=request["intervention_id"], request_id=request["request_id"],
+                                expert_id=request["expert_id"], step=step, on=body.on, note=body.note,
+                                channel=body.channel)
+    code = result["status_code"]
+    if code >= 400:
+        field = {404: "request_id", 409: "state"}.get(code, "body")
+        raise ApiError(code, code_for(code), f"{field}: {result.get('detail')}")
+    return JSONResponse({"outcome": result["outcome"], "command_id": result["command_id"],
+                         "request_id": request["request_id"], "state": result.get("detail")}, status_code=code)
+
+
+async def _mission_route(request_id: str, principal: Principal, runtime, worker, scope, http: Request,
+                         body: MissionBody, step: str) -> JSONResponse:
+    request = _request_for(runtime, principal, scope, request_id)
+    if principal.role is not Role.EXPERT:
+        http.state.audit = {"on_behalf_of": request["expert_id"],
+                            "channel": body.channel.value if body.channel else None}
+    return await _mission(runtime, worker, principal, request, step, body)
+
+
+@requests.post("/{request_id}/check-in", summary="Check in on arrival: confirmed -> deployed (the expert, or a "
+                                                 "coordinator of the crisis's office for them)")
+async def check_in(request_id: str, principal: ExpertOrStaffDep, runtime: RuntimeDep, worker: WorkerDep,
+                   scope: ScopeDep, http: Request, body: MissionBody = Body(...)) -> JSONResponse:
+    return await _mission_route(request_id, principal, runtime, worker, scope, http, body, "check_in")
+
+
+@requests.post("/{request_id}/complete", summary="End of mission with a note: deployed -> completed")
+async def complete(request_id: str, principal: ExpertOrStaffDep, runtime: RuntimeDep, worker: WorkerDep,
+                   scope: ScopeDep, http: Request, body: MissionBody = Body(...)) -> JSONResponse:
+    return await _mission_route(request_id, principal, runtime, worker, scope, http, body, "complete")
+
+
 async def _answer(runtime, worker, principal: Principal, request: dict[str, Any], *, accept: bool,
                   reason: str | None, channel: AnswerChannel | None = None) -> JSONResponse:
     result = await send_command(runtime, worker, principal, AnswerRequest, request["crisis_id"],
@@ -107,6 +172,28 @@ async def _answer(runtime, worker, principal: Principal, request: dict[str, Any]
     if channel is not None:
         answer |= {"expert_id": request["expert_id"], "channel": channel.value}
     return JSONResponse(answer, status_code=code)
+
+
+@deployments.get("", summary="Who is where: every deployment request and deployment, filtered; oldest offer first")
+async def list_deployments(principal: CoordinatorDep, runtime: RuntimeDep, scope: ScopeDep,
+                           state: RequestState | None = None,
+                           country: str | None = Query(None, pattern="^[A-Za-z]{3}$"),
+                           crisis_id: str | None = Query(None, max_length=64),
+                           expert_id: str | None = Query(None, max_length=128),
+                           start: date | None = Query(None, description="overlapping from this day on"),
+                           end: date | None = Query(None, description="overlapping until this day"),
+                           limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+                           cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
+    def wanted(r: dict[str, Any]) -> bool:
+        return (scope.sees(r) and (state is None or r["state"] == state.value)
+                and (country is None or country.upper() in r.get("place", []))
+                and (crisis_id is None or r["crisis_id"] == crisis_id)
+                and (expert_id is None or r["expert_id"] == expert_id)
+                and (start is None or date.fromisoformat(r["end"]) >= start)
+                and (end is None or date.fromisoformat(r["start"]) <= end))
+
+    rows = (r for r in _view(runtime).requests.values() if wanted(r))
+    return paginate(rows, lambda r: (r["offered_at"], r["request_id"]), limit, cursor).to_json()
 
 
 @staffing.get("/{intervention_id}/staffing", summary="Seats, offers, their states and times for an intervention")

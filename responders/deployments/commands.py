@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import Field
@@ -27,3 +28,16 @@ class ExpireDue(CrisisCommand):
 
     type: Literal["ExpireDue"] = "ExpireDue"
     intervention_id: str
+
+
+class MissionStep(CrisisCommand):
+    """An expert (or a coordinator for them) checks in on arrival, or ends the mission with a note."""
+
+    type: Literal["MissionStep"] = "MissionStep"
+    intervention_id: str
+    request_id: str
+    expert_id: str
+    step: Literal["check_in", "complete"]
+    on: date = Field(description="arrival date (check-in) or last day (completion)")
+    note: str | None = Field(default=None, max_length=2000)
+    channel: AnswerChannel | None = None  # set when a coordinator records it for the expert

@@ -19,9 +19,14 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from config.topics import DEPLOYMENTS, NOTIFICATIONS
-from responders.deployments.commands import AnswerRequest, ExpireDue
+from responders.deployments.commands import AnswerRequest, ExpireDue, MissionStep
 from responders.deployments.ledger import ConfirmHold, HoldDecided, HoldDecision, HoldExpert, ReleaseHold
-from responders.deployments.machine import DEFAULT_ANSWER_HOURS, DEFAULT_ANSWER_HOURS_OTHERWISE, TransitionRefused
+from responders.deployments.machine import (
+    DEFAULT_ANSWER_HOURS,
+    DEFAULT_ANSWER_HOURS_OTHERWISE,
+    RequestState,
+    TransitionRefused,
+)
 from responders.deployments.staffing import (
     DeploymentEvent,
     Rematch,
@@ -32,6 +37,7 @@ from responders.deployments.staffing import (
     close,
     on_answer,
     on_hold,
+    on_mission,
     start_staffing,
     sweep,
 )
@@ -83,6 +89,49 @@ def answer_request(st: Staffing, intervention: Intervention, command: AnswerRequ
                 result_of(command, "rejected", exc.code, str(exc)))
     return (rematched(step, intervention, relax, now),
             result_of(command, "applied", 200, "accepted" if command.accept else "declined"))
+
+
+def mission_step(st: Staffing, command: MissionStep) -> tuple[Step | None, CommandResult]:
+    """Check-in or completion of the expert's own confirmed (or deployed) request: 200, or 404 / 409."""
+    request = st.requests.get(command.request_id)
+    if request is None or request.expert_id != command.expert_id:
+        return None, result_of(command, "rejected", 404, f"no deployment request {command.request_id}")
+    to = RequestState.DEPLOYED if command.step == "check_in" else RequestState.COMPLETED
+    note = command.note or (f"arrived on {command.on}" if command.step == "check_in" else f"ended on {command.on}")
+    try:
+        step = on_mission(st, command.request_id, to, command.issued_at, by=command.expert_id, note=note,
+                          channel=command.channel, recorded_by=command.actor if command.channel else None)
+    except TransitionRefused as exc:
+        return None, result_of(command, "rejected", exc.code, str(exc))
+    return step, result_of(command, "applied", 200, to.value)
+
+
+def delivery_facts(st: Staffing, intervention: Intervention) -> dict[str, datetime]:
+    """What the deadline targets wait for: the first acceptance, and the first phase's whole team on site."""
+    facts: dict[str, datetime] = {}
+    accepted = [t.at for r in st.requests.values() for t in r.history if t.state is RequestState.ACCEPTED]
+    if accepted:
+        facts["first_expert_accepted"] = min(accepted)
+    phases = intervention.plan.phases
+    first_phase = phases[0].id if phases else None
+    roles = {r.role for r in intervention.plan.roles if r.phase == first_phase}
+    team = [s for s in st.seats if s.role in roles]
+    arrived = []
+    for seat in team:
+        request = st.requests.get(seat.filled_request or "")
+        moves = [t.at for t in request.history if t.state is RequestState.DEPLOYED] if request else []
+        if not moves:
+            break
+        arrived.append(min(moves))
+    else:
+        if team:
+            facts["team_on_site"] = max(arrived)
+    return facts
+
+
+def deployed_experts(st: Staffing) -> list[str]:
+    return sorted({r.expert_id for r in st.requests.values()
+                   if r.state in (RequestState.CONFIRMED, RequestState.DEPLOYED, RequestState.COMPLETED)})
 
 
 def hold_decided(st: Staffing, intervention: Intervention, event: HoldDecided, config: StaffingConfig,

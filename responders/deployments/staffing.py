@@ -281,6 +281,21 @@ def on_answer(st: Staffing, request_id: str, accept: bool, now: datetime, *, by:
     return Step(st, actions)
 
 
+MISSION_STEPS = {RequestState.DEPLOYED: "rrc.deployment.deployed", RequestState.COMPLETED: "rrc.deployment.completed"}
+
+
+def on_mission(st: Staffing, request_id: str, to: RequestState, now: datetime, *, by: str, note: str | None = None,
+               channel: AnswerChannel | None = None, recorded_by: str | None = None) -> Step:
+    """Check-in on arrival (confirmed -> deployed) or the end of mission (deployed -> completed, with a note)."""
+    request = st.requests.get(request_id)
+    if request is None:
+        raise TransitionRefused(f"no request {request_id}", code=404)
+    moved = move(request, to, now, by=by, reason=note, channel=channel, recorded_by=recorded_by)
+    seat = st.seat(f"{request.role}#{request.seat}")
+    st = st.model_copy(update={"requests": {**st.requests, request_id: moved}})
+    return Step(st, [_event(st, MISSION_STEPS[to], seat, now, moved, detail=note)])
+
+
 def _close_request(st: Staffing, seat: Seat, request: DeploymentRequest) -> Staffing:
     seat = seat.model_copy(update={"open_requests": [r for r in seat.open_requests if r != request.request_id]})
     return _replace(st, seat, requests={**st.requests, request.request_id: request})

@@ -186,6 +186,7 @@ class CommandResult(BaseModel):
     plan_id: str | None = None
     intervention_id: str | None = None
     request_id: str | None = None
+    report_id: str | None = None
 
 
 class PlanEvent(Event):

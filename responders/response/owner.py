@@ -15,17 +15,21 @@ from typing import Any
 
 from config.plan_templates import TemplateSet
 from responders.crises.owner import CrisisRecorded
-from responders.deployments.commands import AnswerRequest, ExpireDue
+from responders.delivery.models import StaffingObserved, TargetSpecIn, TrackIntervention
+from responders.deployments.commands import AnswerRequest, ExpireDue, MissionStep
 from responders.deployments.ledger import HoldDecided
 from responders.deployments.owner import (
     Relaxer,
     StaffingConfig,
     answer_request,
     close_staffing,
+    deployed_experts,
+    delivery_facts,
     emits_of,
     expire_due,
     hold_decided,
     launch,
+    mission_step,
     result_of,
 )
 from responders.matching.index import RosterIndex
@@ -81,17 +85,47 @@ def on_plan_command(book: ResponseBook, command: PlanCommand, ctx: ResponseConte
             continue
         if event.type == PlanEventType.LAUNCHED and iv.intervention_id not in staffing:
             step = launch(iv, now, ctx.staffing, ctx.relax)
+            emits.append(tracking(iv, step.staffing.place))
         elif event.type == PlanEventType.CLOSED and iv.intervention_id in staffing:
             step = close_staffing(staffing[iv.intervention_id], now)
         else:
             continue
         staffing[iv.intervention_id] = step.staffing
-        emits += emits_of(step, iv, now)
+        emits += staffed_emits(step, iv, now)
     return book.model_copy(update={"plans": outcome.book, "staffing": staffing}), emits
+
+
+def tracking(iv, countries: list[str]) -> TrackIntervention:
+    """Delivery control starts watching the launched intervention's targets (same write as the launch)."""
+    plan = iv.plan
+    return TrackIntervention(intervention_id=iv.intervention_id, crisis_id=iv.crisis_id, countries=countries,
+                             hazard=plan.hazard, objectives=sorted({r.objective for r in plan.roles}),
+                             exercise=iv.exercise, launched_at=iv.launched_at,
+                             targets=[TargetSpecIn(target_id=t.id, label=t.label, kind=t.kind, value=t.value,
+                                                   unit=t.unit, due_at=t.due_at) for t in iv.targets])
+
+
+def staffed_emits(step, iv, now: datetime) -> list[Emitted]:
+    """A staffing step's messages, and what it means for delivery control (facts and who is deployed)."""
+    st = step.staffing
+    observed = StaffingObserved(intervention_id=st.intervention_id, crisis_id=st.crisis_id,
+                                facts=delivery_facts(st, iv), deployed=deployed_experts(st), closed=st.closed)
+    return [*emits_of(step, iv, now), observed]
 
 
 def on_answer(book: ResponseBook, command: AnswerRequest, ctx: ResponseContext, now: datetime) -> Step:
     """An expert's answer; the result goes back to the API call (a repeat of the command changes nothing)."""
+    return _request_command(book, command, now, lambda st, iv: answer_request(st, iv, command, ctx.relax, now))
+
+
+def on_mission(book: ResponseBook, command: MissionStep, ctx: ResponseContext, now: datetime) -> Step:
+    """Check-in or end of mission; the result goes back to the API call."""
+    return _request_command(book, command, now, lambda st, iv: mission_step(st, command))
+
+
+def _request_command(book: ResponseBook, command: AnswerRequest | MissionStep, now: datetime,
+                     apply: Callable[[Any, Any], tuple[Any, CommandResult]]) -> Step:
+    """A command about one deployment request: applied once (by command id), its result to the waiting call."""
     if command.command_id in book.plans.commands_seen:
         return book, []
     st = book.staffing.get(command.intervention_id)
@@ -99,13 +133,13 @@ def on_answer(book: ResponseBook, command: AnswerRequest, ctx: ResponseContext, 
     if st is None or iv is None:
         step, result = None, result_of(command, "rejected", 404, f"no deployment request {command.request_id}")
     else:
-        step, result = answer_request(st, iv, command, ctx.relax, now)
+        step, result = apply(st, iv)
     seen = [*book.plans.commands_seen, command.command_id][-MAX_COMMANDS_REMEMBERED:]
     update: dict[str, Any] = {"plans": book.plans.model_copy(update={"commands_seen": seen})}
     emits: list[Emitted] = []
     if step is not None:
         update["staffing"] = {**book.staffing, command.intervention_id: step.staffing}
-        emits = emits_of(step, iv, now)
+        emits = staffed_emits(step, iv, now)
     return book.model_copy(update=update), [*emits, result_event(command.crisis_id, result, now)]
 
 
@@ -127,7 +161,7 @@ def _staffed(book: ResponseBook, step, iv, now: datetime) -> Step:
     if step is None:
         return book, []
     staffing = {**book.staffing, step.staffing.intervention_id: step.staffing}
-    return book.model_copy(update={"staffing": staffing}), emits_of(step, iv, now)
+    return book.model_copy(update={"staffing": staffing}), staffed_emits(step, iv, now)
 
 
 def result_event(crisis_id: str, result: CommandResult, now: datetime) -> PlanEvent:
@@ -141,6 +175,7 @@ HANDLERS: dict[type, Callable[[ResponseBook, Any, ResponseContext, datetime], St
     RevisePlan: on_plan_command,
     CloseIntervention: on_plan_command,
     AnswerRequest: on_answer,
+    MissionStep: on_mission,
     HoldDecided: on_hold,
     ExpireDue: on_expire,
 }

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from responders.roster.store import RosterStore
     from streams.views.audit import AuditView
     from streams.views.crises import CrisisView
+    from streams.views.delivery import DeliveryView
     from streams.views.deployments import DeploymentsView
     from streams.views.partners import DeliveryLogView, PublicEventsView, SubscriptionsView
     from streams.views.plans import PlansView
@@ -28,6 +29,7 @@ class Views:
     webhook_log: DeliveryLogView
     public_events: PublicEventsView
     audit: AuditView
+    delivery: DeliveryView
     stores: list[DiskStore] = field(default_factory=list)  # the views' local disk stores (closed at stop)
 
     def close(self) -> None:
@@ -47,6 +49,7 @@ class Feeds:
     webhook_log: ViewFeed
     public_events: ViewFeed
     audit: ViewFeed
+    delivery: ViewFeed
 
     def all(self) -> list[ViewFeed]:
         return [getattr(self, f.name) for f in fields(self)]

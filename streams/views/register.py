@@ -11,6 +11,7 @@ from streams.topics import Topics
 from streams.views import Feeds, Readers, Views
 from streams.views.audit import AuditView
 from streams.views.crises import CrisisView
+from streams.views.delivery import DeliveryView
 from streams.views.deployments import DeploymentsView
 from streams.views.partners import DeliveryLogView, PublicEventsView, SubscriptionsView
 from streams.views.plans import PlansView
@@ -25,7 +26,8 @@ def build_views(settings: Settings, topics: Topics, health: Health) -> tuple[Vie
     views = Views(roster=RosterStore(), crises=CrisisView(stores[0], stores[1]), plans=PlansView(stores[2]),
                   deployments=DeploymentsView(),
                   subscriptions=SubscriptionsView(), webhook_log=DeliveryLogView(),
-                  public_events=PublicEventsView(settings.events_stream_buffer), audit=AuditView(), stores=stores)
+                  public_events=PublicEventsView(settings.events_stream_buffer), audit=AuditView(),
+                  delivery=DeliveryView(), stores=stores)
 
     def name(topic) -> str:
         return topic.get_topic_name()
@@ -42,6 +44,7 @@ def build_views(settings: Settings, topics: Topics, health: Health) -> tuple[Vie
         public_events=ViewFeed("public-events",
                                record_handlers={name(topics.response_events): views.public_events.apply_record}),
         audit=ViewFeed("audit", {name(topics.audit): views.audit.apply_message}),
+        delivery=ViewFeed("delivery", {name(topics.delivery_state): views.delivery.apply_message}),
     )
     readers = Readers(feeds, ViewsReader(bootstrap, feeds.all(), health))
     return views, readers

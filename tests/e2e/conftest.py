@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -62,14 +63,14 @@ class Server:
         return httpx.Client(base_url=self.url, headers=headers, timeout=15)
 
 
-@pytest.fixture(scope="module")
-def server(kafka_bootstrap, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("e2e")
+@contextmanager
+def running_server(kafka_bootstrap: str, tmp, **extra_env: str):
+    """The real `rrc worker` (worker + API) on the session broker, with its own topic prefix and data dir."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("RRC_")}
     env.update(RRC_BROKER=kafka_bootstrap, RRC_API_PORT=str(port), RRC_DATA_DIR=str(tmp / "data"),
                RRC_TOPIC_PREFIX=f"e2e{port}.", RRC_MAX_BODY_BYTES=str(2 * 1024 * 1024),
-               RRC_RATE_LIMIT_PER_S="500", RRC_RATE_LIMIT_BURST="1000")
+               RRC_RATE_LIMIT_PER_S="500", RRC_RATE_LIMIT_BURST="1000", **extra_env)
     log = open(tmp / "worker.log", "wb")
     proc = subprocess.Popen([sys.executable, "-m", "cli.main", "worker"], env=env, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
@@ -84,13 +85,21 @@ def server(kafka_bootstrap, tmp_path_factory):
         time.sleep(0.5)
     else:
         raise AssertionError("the API never became healthy")
-    yield Server(url=url, env=env)
-    proc.send_signal(signal.SIGINT)
     try:
-        proc.wait(timeout=40)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        yield Server(url=url, env=env)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def server(kafka_bootstrap, tmp_path_factory):
+    with running_server(kafka_bootstrap, tmp_path_factory.mktemp("e2e")) as running:
+        yield running
 
 
 def wait_until(fetch, predicate, timeout: float = 30.0, what: str = "condition"):

@@ -1,0 +1,1 @@
+"""Delivery control: targets tracked against reports and events, early warning (see owner.py)."""

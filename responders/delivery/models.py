@@ -1,0 +1,232 @@
+"""Delivery control's state and messages: an intervention's targets as tracked, progress reports, what comes in
+(from the response owner, the API and the sweep, on rrc.delivery keyed by intervention id) and what goes out."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from config.topics import DELIVERY, DELIVERY_STATE
+from responders.delivery.targets import TargetStatus
+from responders.messages import Command, Event
+
+MAX_REPORT_VALUES = 50
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+
+
+class AgeGroup(StrEnum):
+    """Age bands as IFRC GO and most 3W templates use them."""
+
+    CHILD = "0-17"
+    YOUTH = "18-24"
+    ADULT = "25-59"
+    OLDER = "60+"
+
+
+class Part(BaseModel):
+    """One disaggregated part of a value (IATI result dimensions): by sex, age group and/or disability."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    sex: Sex | None = None
+    age_group: AgeGroup | None = None
+    disability: bool | None = None
+    value: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _names_a_dimension(self) -> Part:
+        if self.sex is None and self.age_group is None and self.disability is None:
+            raise ValueError("a part names at least one of sex, age_group, disability")
+        return self
+
+
+class ReportValue(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    target_id: str = Field(min_length=1, max_length=64, description="a target of the intervention")
+    value: float = Field(ge=0, description="quantity: the amount in the period; share: 0..1; deadline: 1 = done")
+    parts: list[Part] = Field(default_factory=list, max_length=40, description="optional disaggregation")
+
+    @model_validator(mode="after")
+    def _parts_fit(self) -> ReportValue:
+        for dimension in ("sex", "age_group", "disability"):
+            split = [p.value for p in self.parts if getattr(p, dimension) is not None]
+            if split and sum(split) > self.value * (1 + 1e-9) + 1e-9:
+                raise ValueError(f"parts by {dimension} add up to {sum(split):g}, more than the value {self.value:g}")
+        return self
+
+
+class ReportInput(BaseModel):
+    """A progress report as a reporter sends it (`POST /v1/interventions/{id}/reports`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    period_start: date
+    period_end: date
+    values: list[ReportValue] = Field(min_length=1, max_length=MAX_REPORT_VALUES)
+    note: str | None = Field(default=None, max_length=2000)
+    corrects: str | None = Field(default=None, max_length=64,
+                                 description="the report id this one corrects (a new version; nothing is overwritten)")
+
+    @model_validator(mode="after")
+    def _period(self) -> ReportInput:
+        if self.period_end < self.period_start:
+            raise ValueError("period_end is before period_start")
+        ids = [v.target_id for v in self.values]
+        if len(ids) != len(set(ids)):
+            raise ValueError("values: each target at most once per report")
+        return self
+
+
+class Report(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    report_id: str
+    version: int = Field(ge=1)
+    submitted_at: AwareDatetime
+    reporter: str = Field(description="token id")
+    role: str
+    expert_id: str | None = None
+    partner_id: str | None = None
+    office_id: str | None = None
+    period_start: date
+    period_end: date
+    values: list[ReportValue]
+    note: str | None = None
+
+
+class TargetSpecIn(BaseModel):
+    """A target as the intervention set it: what, how much, by when."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    target_id: str
+    label: str
+    kind: Literal["deadline", "quantity", "share"]
+    value: float
+    unit: str
+    due_at: AwareDatetime | None = None
+
+
+class TrackedTarget(TargetSpecIn):
+    """A target and where it stands."""
+
+    status: TargetStatus = TargetStatus.UNKNOWN
+    reason: str = ""
+    reported: float | None = None
+    projection: dict[str, Any] | None = None
+    met_at: AwareDatetime | None = None
+    changed_at: AwareDatetime | None = None
+    announced: list[TargetStatus] = Field(default_factory=list, description="statuses already announced (once each)")
+
+
+class InterventionDelivery(BaseModel):
+    """The delivery owner's table value, keyed by intervention id."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    intervention_id: str
+    crisis_id: str
+    countries: list[str] = Field(default_factory=list)
+    hazard: str | None = None
+    objectives: list[str] = Field(default_factory=list)
+    exercise: bool = False
+    launched_at: AwareDatetime
+    closed: bool = False
+    targets: list[TrackedTarget]
+    facts: dict[str, AwareDatetime] = Field(default_factory=dict, description="event name -> when it happened")
+    reporters: list[str] = Field(default_factory=list, description="experts deployed on it (who may report)")
+    reports: dict[str, list[Report]] = Field(default_factory=dict, description="report id -> its versions")
+    commands_seen: list[str] = Field(default_factory=list)
+    evaluated_at: AwareDatetime | None = None
+    next_check_at: AwareDatetime | None = None
+
+
+# --- in: rrc.delivery, keyed by intervention id ------------------------------------------------------------------
+
+class DeliveryMessage(Command):
+    topic = DELIVERY
+    intervention_id: str
+
+    @property
+    def key(self) -> str:
+        return self.intervention_id
+
+
+class TrackIntervention(DeliveryMessage):
+    """An intervention was launched: track its targets (sent by the response owner in the launching write)."""
+
+    type: Literal["TrackIntervention"] = "TrackIntervention"
+    crisis_id: str
+    countries: list[str] = Field(default_factory=list)
+    hazard: str | None = None
+    objectives: list[str] = Field(default_factory=list)
+    exercise: bool = False
+    launched_at: AwareDatetime
+    targets: list[TargetSpecIn]
+
+
+class StaffingObserved(DeliveryMessage):
+    """What staffing has reached (sent by the response owner when it changes): facts deadline targets wait for."""
+
+    type: Literal["StaffingObserved"] = "StaffingObserved"
+    crisis_id: str
+    facts: dict[str, AwareDatetime] = Field(default_factory=dict)  # first_expert_accepted, team_on_site
+    deployed: list[str] = Field(default_factory=list, description="experts deployed or confirmed on it")
+    closed: bool = False
+
+
+class SubmitReport(DeliveryMessage):
+    type: Literal["SubmitReport"] = "SubmitReport"
+    command_id: str
+    crisis_id: str
+    report_id: str
+    actor: str
+    role: str
+    expert_id: str | None = None
+    partner_id: str | None = None
+    office_id: str | None = None
+    issued_at: AwareDatetime
+    report: ReportInput
+
+
+class EvaluateDue(DeliveryMessage):
+    """Time alone may have moved a status: re-evaluate (sent by the delivery sweep)."""
+
+    type: Literal["EvaluateDue"] = "EvaluateDue"
+    command_id: str
+    issued_at: AwareDatetime
+
+
+# --- out ---------------------------------------------------------------------------------------------------------
+
+class TargetEventData(BaseModel):
+    """The data of `rrc.target.at_risk|off_track|met|missed` (public: no personal data)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    intervention_id: str
+    crisis_id: str
+    countries: list[str]
+    hazard: str | None = None
+    exercise: bool
+    target: TargetSpecIn
+    status: TargetStatus
+    previous: TargetStatus
+    reported: float | None = Field(None, description="quantity: the total reported; share: the latest share")
+    projection: dict[str, Any] | None = Field(None, description="pace, required pace and projection at the due time")
+    reason: str = Field(description="why, in words")
+
+
+class DeliveryUpdated(Event):
+    """The intervention's delivery state after a change (rrc.delivery.state, compacted, keyed by intervention id)."""
+
+    topic = DELIVERY_STATE
+    type: Literal["rrc.delivery.updated"] = "rrc.delivery.updated"
+    occurred_at: AwareDatetime
+    delivery: InterventionDelivery
+
+    @property
+    def key(self) -> str:
+        return self.delivery.intervention_id

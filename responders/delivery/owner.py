@@ -1,0 +1,193 @@
+"""Delivery control: the owner of each intervention's targets (one writer per intervention, keyed by its id).
+
+Every message re-evaluates the intervention's targets (`responders.delivery.targets.evaluate`): the launch that
+starts tracking, staffing facts from the response owner (first acceptance, team on site), progress reports, and
+the sweep's `EvaluateDue`, so time alone moves a status. A status change to `at_risk`, `off_track`, `met` or
+`missed` is announced once per target and status as a public `rrc.target.<status>` event (no personal data);
+every change writes the new state and sends it to rrc.delivery.state for the views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from responders.delivery.models import (
+    DeliveryUpdated,
+    EvaluateDue,
+    InterventionDelivery,
+    Report,
+    StaffingObserved,
+    SubmitReport,
+    TargetEventData,
+    TargetSpecIn,
+    TrackedTarget,
+    TrackIntervention,
+)
+from responders.delivery.targets import ANNOUNCED, FINAL, Point, Rules, evaluate
+from responders.messages import Decision, Emitted, Public, Received, StateReader, decide_each
+from responders.plans.models import COMMAND_RESULT, CommandResult, PlanEvent
+from responders.plans.planner import event_id_for
+from vocabulary.cloudevents import CloudEvent
+
+MAX_COMMANDS_REMEMBERED = 200
+Step = tuple[InterventionDelivery | None, list[Emitted]]
+
+
+class ReportRefused(ValueError):
+    """A report the owner cannot take (unknown target, a correction of a report that does not exist)."""
+
+
+def points_of(delivery: InterventionDelivery, target_id: str) -> list[Point]:
+    """The latest version of every report that names the target, as (period end, value)."""
+    out = []
+    for versions in delivery.reports.values():
+        latest = versions[-1]
+        for value in latest.values:
+            if value.target_id == target_id:
+                at = datetime.combine(latest.period_end, datetime.max.time()).replace(tzinfo=latest.submitted_at.tzinfo)
+                out.append(Point(min(at, latest.submitted_at), value.value))
+    return out
+
+
+def _happened(delivery: InterventionDelivery, target: TrackedTarget) -> datetime | None:
+    """A deadline's event: the fact of that name, else the first report that says it was done (value >= 1)."""
+    if target.target_id in delivery.facts:
+        return delivery.facts[target.target_id]
+    done = [p.at for p in points_of(delivery, target.target_id) if p.value >= 1]
+    return min(done, default=None)
+
+
+def reevaluate(delivery: InterventionDelivery, now: datetime, rules: Rules) -> Step:
+    """New statuses for every target; an event for each status announced for the first time."""
+    targets, emits = [], []
+    for target in delivery.targets:
+        if target.status in FINAL:
+            targets.append(target)
+            continue
+        verdict = evaluate(target.kind, target.value, target.unit, delivery.launched_at, target.due_at,
+                           points_of(delivery, target.target_id), _happened(delivery, target), now, rules)
+        changed = verdict.status is not target.status
+        updated = target.model_copy(update={
+            "status": verdict.status, "reason": verdict.reason, "reported": verdict.reported,
+            "projection": verdict.projection, "met_at": verdict.met_at,
+            "changed_at": now if changed else target.changed_at})
+        if changed and verdict.status in ANNOUNCED and verdict.status not in target.announced:
+            updated = updated.model_copy(update={"announced": [*target.announced, verdict.status]})
+            emits.append(announcement(delivery, updated, previous=target.status.value, now=now))
+        targets.append(updated)
+    checks = [evaluate(t.kind, t.value, t.unit, delivery.launched_at, t.due_at, points_of(delivery, t.target_id),
+                       _happened(delivery, t), now, rules).next_check_at
+              for t in targets if t.status not in FINAL]
+    due = [c for c in checks if c is not None]
+    return delivery.model_copy(update={"targets": targets, "evaluated_at": now,
+                                       "next_check_at": min(due, default=None)}), emits
+
+
+def announcement(delivery: InterventionDelivery, target: TrackedTarget, previous: str, now: datetime) -> Public:
+    data = TargetEventData(
+        intervention_id=delivery.intervention_id, crisis_id=delivery.crisis_id, countries=delivery.countries,
+        hazard=delivery.hazard, exercise=delivery.exercise,
+        target=TargetSpecIn(target_id=target.target_id, label=target.label, kind=target.kind, value=target.value,
+                            unit=target.unit, due_at=target.due_at),
+        status=target.status, previous=previous, reported=target.reported, projection=target.projection,
+        reason=target.reason).model_dump(mode="json")
+    return Public(CloudEvent(id=f"tgt-{delivery.intervention_id}-{target.target_id}-{target.status.value}",
+                             type=f"rrc.target.{target.status.value}", time=now, subject=delivery.intervention_id,
+                             data=data, extensions={"rrcexercise": "true" if delivery.exercise else "false",
+                                                    "rrccrisisid": delivery.crisis_id}), delivery.crisis_id)
+
+
+def on_track(delivery: InterventionDelivery | None, message: TrackIntervention, now: datetime, rules: Rules) -> Step:
+    if delivery is not None:
+        return delivery, []  # a replay of the launch
+    targets = [TrackedTarget(**t.model_dump()) for t in message.targets]
+    fresh = InterventionDelivery(intervention_id=message.intervention_id, crisis_id=message.crisis_id,
+                                 countries=message.countries, hazard=message.hazard, objectives=message.objectives,
+                                 exercise=message.exercise, launched_at=message.launched_at, targets=targets)
+    return reevaluate(fresh, now, rules)
+
+
+def on_staffing(delivery: InterventionDelivery | None, message: StaffingObserved, now: datetime,
+                rules: Rules) -> Step:
+    if delivery is None:
+        return None, []  # staffing of an intervention this owner never saw launched: nothing to track
+    facts = {**message.facts, **delivery.facts}  # the first time a fact was seen stays
+    update: dict[str, Any] = {"facts": facts, "reporters": sorted(set(delivery.reporters) | set(message.deployed)),
+                              "closed": delivery.closed or message.closed}
+    if facts == delivery.facts and update["reporters"] == delivery.reporters and update["closed"] == delivery.closed:
+        return delivery, []
+    return reevaluate(delivery.model_copy(update=update), now, rules)
+
+
+def on_report(delivery: InterventionDelivery | None, message: SubmitReport, now: datetime, rules: Rules) -> Step:
+    if delivery is None:
+        return None, [_result(message, "rejected", 404, f"intervention {message.intervention_id} is not tracked")]
+    if message.command_id in delivery.commands_seen:
+        return delivery, []
+    seen = [*delivery.commands_seen, message.command_id][-MAX_COMMANDS_REMEMBERED:]
+    try:
+        report_id, version = _place(delivery, message)
+    except ReportRefused as exc:
+        return delivery.model_copy(update={"commands_seen": seen}), [_result(message, "rejected", 422, str(exc))]
+    report = Report(report_id=report_id, version=version, submitted_at=message.issued_at, reporter=message.actor,
+                    role=message.role, expert_id=message.expert_id, partner_id=message.partner_id,
+                    office_id=message.office_id, period_start=message.report.period_start,
+                    period_end=message.report.period_end, values=message.report.values, note=message.report.note)
+    reports = {**delivery.reports, report_id: [*delivery.reports.get(report_id, []), report]}
+    updated, emits = reevaluate(delivery.model_copy(update={"reports": reports, "commands_seen": seen}), now, rules)
+    result = _result(message, "applied", 201, f"{report_id} version {version}", report_id=report_id)
+    return updated, [*emits, result]
+
+
+def _place(delivery: InterventionDelivery, message: SubmitReport) -> tuple[str, int]:
+    known = {t.target_id: t for t in delivery.targets}
+    for n, value in enumerate(message.report.values):
+        target = known.get(value.target_id)
+        if target is None:
+            raise ReportRefused(f"values[{n}].target_id: {value.target_id!r} is not a target of this intervention "
+                                f"(its targets: {', '.join(known)})")
+        if target.kind == "share" and value.value > 1:
+            raise ReportRefused(f"values[{n}].value: a share is between 0 and 1, got {value.value:g}")
+    if message.report.corrects is None:
+        return message.report_id, 1
+    versions = delivery.reports.get(message.report.corrects)
+    if not versions:
+        raise ReportRefused(f"corrects: no report {message.report.corrects!r} on this intervention")
+    return message.report.corrects, versions[-1].version + 1
+
+
+def _result(message: SubmitReport, outcome: str, code: int, detail: str, **extra: str) -> Emitted:
+    result = CommandResult(command_id=message.command_id, outcome=outcome, status_code=code, detail=detail,
+                           intervention_id=message.intervention_id, **extra)
+    return PlanEvent(event_id=event_id_for(COMMAND_RESULT, result.command_id), type=COMMAND_RESULT,
+                     crisis_id=message.crisis_id, occurred_at=message.issued_at, exercise=False, result=result)
+
+
+def on_due(delivery: InterventionDelivery | None, message: EvaluateDue, now: datetime, rules: Rules) -> Step:
+    if delivery is None:
+        return None, []
+    return reevaluate(delivery, max(now, message.issued_at), rules)
+
+
+HANDLERS: dict[type, Callable[..., Step]] = {
+    TrackIntervention: on_track,
+    StaffingObserved: on_staffing,
+    SubmitReport: on_report,
+    EvaluateDue: on_due,
+}
+
+
+def decide(table: StateReader[InterventionDelivery], batch: list[Received], now: datetime,
+           rules: Rules = Rules()) -> Decision:
+    """Each message to its handler over the intervention's state; every changed state also goes to the views."""
+
+    def handle(delivery: InterventionDelivery | None, message: Any) -> tuple[InterventionDelivery | None, list]:
+        before = delivery
+        after, emits = HANDLERS[type(message)](delivery, message, now, rules)
+        if after is not None and after is not before:
+            emits = [*emits, DeliveryUpdated(occurred_at=now, delivery=after)]
+        return after, emits
+
+    return decide_each(table, batch, lambda message: message.key, handle)

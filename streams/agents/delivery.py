@@ -1,0 +1,54 @@
+"""The delivery-control owner: each intervention's targets (table `delivery`, keyed by intervention id).
+
+It reads rrc.delivery: the response owner's `TrackIntervention` (at launch) and `StaffingObserved` (when staffing
+changes), the API's `SubmitReport` and the sweep's `EvaluateDue`, all keyed by intervention id, so one worker is
+the single writer of each intervention's delivery state. It emits `rrc.target.*` (public, keyed by crisis id),
+the state for the views (rrc.delivery.state) and report results (rrc.plans, where the API waits for them).
+
+Decisions: `responders.delivery.owner`. The sweep is a timer that sends `EvaluateDue` to interventions whose
+`next_check_at` (the earliest time at which time alone could move one of their statuses) has passed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from config.topics import DEADLETTER, DELIVERY
+from responders.delivery.models import EvaluateDue, InterventionDelivery
+from responders.delivery.owner import decide
+from responders.delivery.targets import Rules
+from responders.registry import inbox
+from streams.agents.owner import Owner, OwnerSpec
+from streams.agents.records import load_model, send_records, typed_decoder
+from streams.scheduler import Job
+from streams.wiring import Wiring
+
+STAGE = "delivery"
+SWEEP_BATCH = 2000
+
+
+def build(wiring: Wiring) -> tuple[Owner, Job]:
+    settings = wiring.settings
+    rules = Rules(at_risk_share=settings.delivery_at_risk_share, off_track_margin=settings.delivery_off_track_margin)
+    spec = OwnerSpec(stage=STAGE, sources=(DELIVERY,), table="delivery", decode=typed_decoder(*inbox(STAGE)),
+                     decide=lambda table, batch, now: decide(table, batch, now, rules),
+                     load=load_model(InterventionDelivery), deadletter=DEADLETTER, max_events=1000, within_s=0.01)
+    asked: dict[str, tuple[str, float]] = {}
+
+    async def sweep() -> int:
+        """Ask the owner of every intervention whose next check has come to re-evaluate it; returns how many."""
+        now, loop_now = wiring.clock(), asyncio.get_running_loop().time()
+        commands = []
+        for intervention_id, next_check in wiring.views.delivery.due(now):
+            last = asked.get(intervention_id)
+            if last is not None and last[0] == next_check and loop_now - last[1] < 2 * settings.delivery_sweep_interval_s:
+                continue  # asked already; the owner has not caught up yet
+            commands.append(EvaluateDue(intervention_id=intervention_id, command_id=f"due-{uuid.uuid4().hex[:12]}",
+                                        issued_at=now).record())
+            asked[intervention_id] = (next_check, loop_now)
+        for start in range(0, len(commands), SWEEP_BATCH):
+            await send_records(wiring.app, settings, commands[start:start + SWEEP_BATCH])
+        return len(commands)
+
+    return Owner(wiring, spec), Job("delivery-sweep", sweep, settings.delivery_sweep_interval_s)

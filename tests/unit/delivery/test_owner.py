@@ -1,0 +1,110 @@
+"""The delivery owner over a memory table: tracking starts at launch, facts and reports move statuses, each
+status is announced once, reports are versioned and refused with the field named."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from responders.delivery.models import (
+    DeliveryUpdated,
+    EvaluateDue,
+    ReportInput,
+    ReportValue,
+    StaffingObserved,
+    SubmitReport,
+    TargetSpecIn,
+    TrackIntervention,
+)
+from responders.delivery.owner import decide
+from responders.messages import MemoryTable, Public, Received
+from responders.plans.models import PlanEvent
+from tests.factories import T0
+
+H = timedelta(hours=1)
+IV = "int-1"
+
+
+def track() -> TrackIntervention:
+    return TrackIntervention(intervention_id=IV, crisis_id="cri-1", countries=["IDN"], hazard="earthquake",
+                             launched_at=T0, targets=[
+                                 TargetSpecIn(target_id="first_expert_accepted", label="First accepted",
+                                              kind="deadline", value=1, unit="event", due_at=T0 + 24 * H),
+                                 TargetSpecIn(target_id="person_days", label="Person-days", kind="quantity",
+                                              value=1000, unit="person_days", due_at=T0 + 100 * 24 * H)])
+
+
+def report(n: int, value: float, day: int, target: str = "person_days", corrects: str | None = None) -> SubmitReport:
+    return SubmitReport(intervention_id=IV, crisis_id="cri-1", command_id=f"cmd-{n}", report_id=f"rpt-{n}",
+                        actor="tok-1", role="coordinator", issued_at=T0 + day * 24 * H,
+                        report=ReportInput(period_start=date(2026, 3, 2), period_end=(T0 + day * 24 * H).date(),
+                                           values=[ReportValue(target_id=target, value=value)], corrects=corrects))
+
+
+def run(table: MemoryTable, message, now):
+    decision = decide(table, [Received(message, 0)], now)
+    table.apply(decision)
+    return decision
+
+
+def statuses(table: MemoryTable) -> dict[str, str]:
+    return {t.target_id: t.status.value for t in table.rows[IV].targets}
+
+
+def announced(decision) -> list[str]:
+    return [e.event.type for e in decision.emits if isinstance(e, Public)]
+
+
+def test_time_alone_moves_a_deadline_and_each_status_is_announced_once():
+    table = MemoryTable()
+    first = run(table, track(), T0)
+    assert statuses(table) == {"first_expert_accepted": "on_track", "person_days": "unknown"}
+    assert any(isinstance(e, DeliveryUpdated) for e in first.emits)
+    assert table.rows[IV].next_check_at == T0 + 18 * H
+    assert announced(run(table, EvaluateDue(intervention_id=IV, command_id="d1", issued_at=T0 + 19 * H),
+                         T0 + 19 * H)) == ["rrc.target.at_risk"]
+    assert announced(run(table, EvaluateDue(intervention_id=IV, command_id="d2", issued_at=T0 + 20 * H),
+                         T0 + 20 * H)) == []
+    assert announced(run(table, EvaluateDue(intervention_id=IV, command_id="d3", issued_at=T0 + 24 * H),
+                         T0 + 24 * H)) == ["rrc.target.missed"]
+    assert run(table, track(), T0 + 25 * H).emits == []  # a replayed launch changes nothing
+
+
+def test_a_staffing_fact_meets_a_deadline():
+    table = MemoryTable()
+    run(table, track(), T0)
+    decision = run(table, StaffingObserved(intervention_id=IV, crisis_id="cri-1",
+                                           facts={"first_expert_accepted": T0 + 3 * H}, deployed=["exp-1"]),
+                   T0 + 3 * H)
+    assert announced(decision) == ["rrc.target.met"]
+    assert statuses(table)["first_expert_accepted"] == "met" and table.rows[IV].reporters == ["exp-1"]
+    event = next(e for e in decision.emits if isinstance(e, Public)).event
+    assert event.data["target"]["target_id"] == "first_expert_accepted" and "exp-1" not in str(event.data)
+
+
+def test_reports_project_a_pace_and_a_correction_is_a_new_version():
+    table = MemoryTable()
+    run(table, track(), T0)
+    run(table, report(1, 100, 10), T0 + 240 * H)
+    assert statuses(table)["person_days"] == "unknown"
+    run(table, report(2, 100, 20), T0 + 480 * H)
+    assert statuses(table)["person_days"] == "on_track"
+    slow = run(table, report(3, 5, 30), T0 + 720 * H)
+    assert statuses(table)["person_days"] == "off_track" and announced(slow) == ["rrc.target.off_track"]
+    result = next(e for e in slow.emits if isinstance(e, PlanEvent)).result
+    assert result.status_code == 201 and result.report_id == "rpt-3"
+    fixed = run(table, report(4, 100, 30, corrects="rpt-3"), T0 + 721 * H)
+    versions = table.rows[IV].reports["rpt-3"]
+    assert [v.version for v in versions] == [1, 2] and versions[0].values[0].value == 5  # nothing overwritten
+    assert statuses(table)["person_days"] == "on_track"
+    assert next(e for e in fixed.emits if isinstance(e, PlanEvent)).result.report_id == "rpt-3"
+
+
+def test_a_report_on_an_unknown_target_or_correcting_nothing_is_refused_naming_the_field():
+    table = MemoryTable()
+    run(table, track(), T0)
+    bad = run(table, report(1, 3, 1, target="no_such_target"), T0 + 24 * H)
+    result = next(e for e in bad.emits if isinstance(e, PlanEvent)).result
+    assert result.status_code == 422 and result.detail.startswith("values[0].target_id:")
+    wrong = run(table, report(2, 3, 1, corrects="rpt-404"), T0 + 24 * H)
+    assert next(e for e in wrong.emits if isinstance(e, PlanEvent)).result.detail.startswith("corrects:")
+    assert table.rows[IV].reports == {}
