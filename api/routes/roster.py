@@ -67,6 +67,18 @@ class RosterResource:
     owner_dep: Any       # who may read one record: staff, or the record's own expert/partner
 
 
+MISSION_STATES = ("confirmed", "deployed", "completed")
+MISSION_FIELDS = ("request_id", "intervention_id", "crisis_id", "crisis_title", "role", "state", "place", "start",
+                  "end", "severity")
+
+
+def missions_of(runtime, expert_id: str) -> list[dict]:
+    """The expert's confirmed, deployed and completed requests (from the deployments view), by start date."""
+    view = runtime.views.deployments
+    rows = [view.requests[r] for r in view.by_expert.get(expert_id, ()) if view.requests[r]["state"] in MISSION_STATES]
+    return sorted(({k: r.get(k) for k in MISSION_FIELDS} for r in rows), key=lambda m: (m["start"], m["request_id"]))
+
+
 def build_router(res: RosterResource) -> APIRouter:
     router = APIRouter(prefix=f"/v1/{res.name}", tags=[res.name])
     owner_kw = res.id_field  # ensure_owner takes expert_id= or partner_id=
@@ -111,7 +123,10 @@ def build_router(res: RosterResource) -> APIRouter:
     @router.get("/{record_id}", summary=f"One of the {res.name}")
     async def get_record(record_id: str, principal: res.owner_dep, runtime: RuntimeDep) -> dict:  # type: ignore[valid-type]
         ensure_owner(principal, **{owner_kw: record_id}, detail=f"{res.id_field}: no record {record_id!r}")
-        return _read(_existing(runtime, record_id))
+        record = _read(_existing(runtime, record_id))
+        if res.name == "experts":  # the missions rrc staffed them on, next to the roster's own history
+            record["missions"] = missions_of(runtime, record_id)
+        return record
 
     @router.patch("/{record_id}", summary=f"Change some fields of one of the {res.name}")
     async def update(record_id: str, principal: CoordinatorDep, runtime: RuntimeDep, worker: WorkerDep,

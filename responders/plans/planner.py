@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from config.plan_templates import PlanTemplate, TemplateSet
 from responders.matching import PartnerAsk, PartnerRanking, RoleRequest, fill_plan, rank_partner_asks
 from responders.matching.index import RosterIndex
+from responders.matching.requests import Reservation
 from responders.crises.models import Crisis
 from responders.crises.owner import CrisisRecorded
 from responders.plans.commands import ApprovePlan, CloseIntervention, PlanCommand, RevisePlan
@@ -77,10 +78,11 @@ PartnerRanker = Callable[[list[PartnerAsk]], list[PartnerRanking]]
 
 def build_plan(crisis: Crisis, template: PlanTemplate, index: RosterIndex, partners: Sequence[Partner] | PartnerRanker,
                now: datetime, version: int, trigger_event_id: str | None = None,
-               trigger_signal_id: str | None = None) -> Plan:
+               trigger_signal_id: str | None = None, reservations: Sequence[Reservation] = ()) -> Plan:
     """A proposal for `crisis`: the template's roles seated optimally from the roster with
     ranked alternates (and, for roles left with open seats, the near misses), and partners ranked per ask.
-    `partners` is the partner list or a ranker over it (the worker's caches rankings per ask)."""
+    `partners` is the partner list or a ranker over it (the worker's caches rankings per ask). `reservations` are
+    the days experts are already offered or committed elsewhere: nobody is proposed for overlapping days."""
     countries = list(crisis.countries)
     roles: list[PlanRole] = []
     requests: list[RoleRequest] = []
@@ -96,7 +98,8 @@ def build_plan(crisis: Crisis, template: PlanTemplate, index: RosterIndex, partn
                               unfilled=spec.count,
                               note=None if countries else "the crisis names no country yet: no candidates"))
     if requests and len(index):
-        fill = fill_plan(index, requests, alternates=ALTERNATES, near_misses_when_filled=False)
+        fill = fill_plan(index, requests, reservations=reservations, alternates=ALTERNATES,
+                         near_misses_when_filled=False)
         roles = [_seated(role, rf) for role, rf in zip(roles, fill.roles)]
     asks: list[PlanPartnerAsk] = []
     if template.partner_asks:
@@ -130,7 +133,7 @@ def _seated(role: PlanRole, fill) -> PlanRole:
 
 def on_crisis_event(book: PlanBook, message: CrisisRecorded, now: datetime, templates: TemplateSet,
                     index: RosterIndex, partners: Sequence[Partner] | PartnerRanker,
-                    plan_exercises: bool = False) -> Outcome:
+                    plan_exercises: bool = False, reservations: Sequence[Reservation] = ()) -> Outcome:
     """A crisis opened or escalated: propose a (new version of the) plan when a template fits.
 
     A new version supersedes the crisis's earlier *proposed* versions; approved plans and their interventions
@@ -147,7 +150,8 @@ def on_crisis_event(book: PlanBook, message: CrisisRecorded, now: datetime, temp
     if template is None:
         return Outcome(book)
     version = len(book.plans) + 1
-    plan = build_plan(crisis, template, index, partners, now, version, event.event_id, event.signal_id)
+    plan = build_plan(crisis, template, index, partners, now, version, event.event_id, event.signal_id,
+                      reservations)
     events: list[PlanEvent] = []
     plans = []
     for old in book.plans:

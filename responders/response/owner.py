@@ -33,6 +33,7 @@ from responders.deployments.owner import (
     result_of,
 )
 from responders.matching.index import RosterIndex
+from responders.matching.requests import Reservation
 from responders.messages import Decision, Emitted, Received, StateReader, decide_each
 from responders.plans.commands import ApprovePlan, CloseIntervention, PlanCommand, RevisePlan
 from responders.plans.models import COMMAND_RESULT, CommandResult, PlanEvent, PlanEventType
@@ -52,6 +53,7 @@ class ResponseContext:
     relax: Relaxer
     staffing: StaffingConfig
     plan_exercises: bool = False
+    reservations: Callable[[], list[Reservation]] = list  # days experts are offered or committed elsewhere
 
 
 def plan_emits(events: list[PlanEvent]) -> list[Emitted]:
@@ -67,7 +69,7 @@ def plan_emits(events: list[PlanEvent]) -> list[Emitted]:
 def on_crisis(book: ResponseBook, message: CrisisRecorded, ctx: ResponseContext, now: datetime) -> Step:
     """A crisis opened or escalated: propose a plan (a new version) when a template fits."""
     outcome = on_crisis_event(book.plans, message, now, ctx.templates, ctx.index(), ctx.rank_asks,
-                              plan_exercises=ctx.plan_exercises)
+                              plan_exercises=ctx.plan_exercises, reservations=ctx.reservations())
     if not outcome.changed:
         return book, []
     return book.model_copy(update={"plans": outcome.book}), plan_emits(outcome.events)
@@ -188,3 +190,4 @@ def decide(ctx: ResponseContext, table: StateReader[ResponseBook], batch: list[R
         return HANDLERS[type(message)](book or ResponseBook.new(message.key), message, ctx, now)
 
     return decide_each(table, batch, lambda message: message.key, handle)
+

@@ -54,7 +54,7 @@ def build(wiring: Wiring) -> tuple[Owner, Job]:
         staffing=StaffingConfig(parallel=settings.deployment_parallel_offers,
                                 answer_hours=dict(settings.deployment_answer_hours),
                                 answer_otherwise=settings.deployment_answer_hours_default),
-        plan_exercises=settings.plan_exercises)
+        plan_exercises=settings.plan_exercises, reservations=wiring.views.deployments.reservations)
     spec = OwnerSpec(stage=STAGE, sources=(CRISES, COMMANDS), table="plans", decode=decode,
                      decide=lambda table, batch, now: decide(context, table, batch, now),
                      load=load_model(ResponseBook), deadletter=DEADLETTER, max_events=200, within_s=0.01,

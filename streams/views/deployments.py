@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from responders.deployments.machine import HOLDING_STATES
 from responders.deployments.owner import STAFFING_UPDATED, next_deadline
+from responders.matching.requests import Reservation
 from vocabulary.pagination import Page, paginate
+
+HOLDING = frozenset(s.value for s in HOLDING_STATES)
 
 
 @dataclass(frozen=True)
@@ -30,12 +34,15 @@ class DeploymentsView:
         self.by_expert: dict[str, set[str]] = {}  # expert id -> request ids
         self.due: dict[str, Due] = {}  # intervention id -> earliest deadline of an open offer
         self.events = 0
+        self.snapshots = 0  # staffing snapshots applied (what the cached reservations were built from)
+        self._reserved: tuple[int, list[Reservation]] | None = None
 
     def apply_message(self, value: bytes) -> None:
         message = json.loads(value)
         if message.get("type") != STAFFING_UPDATED:
             self.events += 1
             return
+        self.snapshots += 1
         st = message["staffing"]
         iv = message["intervention_id"]
         self.staffing[iv] = message
@@ -47,6 +54,15 @@ class DeploymentsView:
             self.due[iv] = Due(iv, message["crisis_id"], due)
         else:
             self.due.pop(iv, None)
+
+    def reservations(self) -> list[Reservation]:
+        """Days experts are promised: offered, accepted, confirmed or deployed requests, whatever the crisis
+        (built again only after a staffing snapshot changed them)."""
+        if self._reserved is None or self._reserved[0] != self.snapshots:
+            self._reserved = (self.snapshots, [
+                Reservation(r["expert_id"], date.fromisoformat(r["start"]), date.fromisoformat(r["end"]))
+                for r in self.requests.values() if r["state"] in HOLDING])
+        return self._reserved[1]
 
     def overdue(self, now: datetime) -> list[Due]:
         return [d for d in self.due.values() if d.respond_by < now]

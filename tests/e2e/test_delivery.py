@@ -129,6 +129,35 @@ def test_team_on_site_is_met_when_the_first_team_checks_in(field):
     assert again.status_code == 409, again.text
     assert status_is(field, "b", "team_on_site", "met")["met_at"]
     field["reporter"] = client_of(confirmed[1]["expert_id"])
+    own = field["reporter"].get(f"/v1/experts/{confirmed[1]['expert_id']}").json()
+    assert [m["state"] for m in own["missions"] if m["request_id"] == confirmed[1]["request_id"]] == ["deployed"]
+
+
+def test_a_new_plan_for_overlapping_days_does_not_propose_committed_experts(field):
+    coordinator = field["coordinator"]
+    iid = field["interventions"]["b"]["intervention_id"]
+    committed = {d["expert_id"]: (date.fromisoformat(d["start"]), date.fromisoformat(d["end"]))
+                 for d in coordinator.get("/v1/deployments", params={"limit": 500}).json()["items"]
+                 if d["intervention_id"] == iid and d["state"] in ("confirmed", "deployed")}
+    assert committed
+    assert coordinator.post("/v1/signals", json=[quake("dlv-c", 3.6, 98.7)]).status_code == 202
+    page = wait_until(lambda: coordinator.get("/v1/crises", params={"country": "IDN"}).json(),
+                      lambda p: any("usgs:dlv-c" in c["references"] for c in p["items"]), what="crisis c")
+    crisis = next(c for c in page["items"] if "usgs:dlv-c" in c["references"])
+    listed = wait_until(lambda: coordinator.get("/v1/plans", params={"crisis_id": crisis["crisis_id"]}).json(),
+                        lambda p: p["total"] >= 1, what="plan c")["items"][0]
+    plan = coordinator.get(f"/v1/plans/{listed['plan_id']}").json()
+    clashes, proposed = [], 0
+    for role in plan["roles"]:
+        start = date.fromisoformat(role["start"])
+        end = start + timedelta(days=role["duration_days"] - 1)
+        for expert_id in {c["expert_id"] for c in role["candidates"]} | set(role["chosen"]):
+            proposed += 1
+            held = committed.get(expert_id)
+            if held is not None and held[0] <= end and start <= held[1]:
+                clashes.append(f"{expert_id} for {role['role']} {start}..{end}, committed {held[0]}..{held[1]}")
+    assert proposed, "the plan proposes somebody"
+    assert not clashes, clashes
 
 
 def test_nobody_answering_turns_the_first_acceptance_at_risk_then_missed(field):

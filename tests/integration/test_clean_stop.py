@@ -3,6 +3,7 @@ and work in flight, as a coordinator's terminal would see it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -83,6 +84,9 @@ def test_ctrl_c_stops_rrc_up_within_ten_seconds_without_a_traceback(tmp_path):
         assert not left, f"still running after {elapsed:.1f} s: {left}"
     finally:
         if up.poll() is None:
+            for child in _descendants(up.pid):  # a failed test leaves no worker behind either
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(child, signal.SIGKILL)
             os.killpg(up.pid, signal.SIGKILL)
         if kafka_pid_file.exists():
             subprocess.run(["kill", "-9", kafka_pid_file.read_text().strip()], capture_output=True)
