@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     rate_limit_per_s: float = Field(default=20.0, gt=0, description="Sustained API requests per second per token.")
     rate_limit_burst: int = Field(default=60, ge=1, description="Requests a token may make in a burst above the rate.")
     health_timeout_s: float = Field(default=1.5, gt=0, le=10)
+    deployment_end_reminder_days: int = Field(
+        default=3, ge=0, le=60, description="Days before a mission's end that the expert is reminded of it."
+    )
     delivery_sweep_interval_s: float = Field(
         default=60.0, gt=0, le=3600, description="How often delivery control re-checks targets time alone may move."
     )

@@ -80,7 +80,8 @@ def _catalog() -> dict[str, EventDoc]:
     deployment_words = {"requested": "a seat was offered to an expert", "accepted": "an expert accepted a seat",
                         "declined": "an expert declined a seat", "expired": "an offer expired unanswered",
                         "escalated": "a seat moved on to the next candidate",
-                        "deployed": "an expert checked in on arrival", "completed": "an expert ended the mission"}
+                        "deployed": "an expert checked in on arrival", "completed": "an expert ended the mission",
+                        "reminded": "a mission reminder went out (not yet arrived; approaching the end)"}
     for word, summary in deployment_words.items():
         out[f"rrc.deployment.{word}"] = EventDoc(PUBLIC, summary, PublicDeploymentData)
     out["rrc.role.filled"] = EventDoc(PUBLIC, "every seat of a role is filled", PublicDeploymentData)

@@ -94,6 +94,7 @@ class DeploymentRequest(BaseModel):
     crisis_title: str
     severity: str
     history: list[Transition] = Field(default_factory=list)
+    reminded: list[str] = Field(default_factory=list, description="mission reminders sent (each once)")
 
     @property
     def is_open(self) -> bool:

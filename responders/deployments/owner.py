@@ -23,6 +23,7 @@ from responders.deployments.commands import AnswerRequest, ExpireDue, MissionSte
 from responders.deployments.ledger import ConfirmHold, HoldDecided, HoldDecision, HoldExpert, ReleaseHold
 from responders.deployments.machine import (
     DEFAULT_ANSWER_HOURS,
+    DeploymentRequest,
     DEFAULT_ANSWER_HOURS_OTHERWISE,
     RequestState,
     TransitionRefused,
@@ -38,6 +39,8 @@ from responders.deployments.staffing import (
     on_answer,
     on_hold,
     on_mission,
+    reminders_of,
+    REMINDED,
     start_staffing,
     sweep,
 )
@@ -49,7 +52,7 @@ STAFFING_UPDATED = "rrc.staffing.updated"  # internal: the staffing snapshot on 
 DEPLOYMENT_TYPES = frozenset({"rrc.deployment.requested", "rrc.deployment.accepted", "rrc.deployment.declined",
                               "rrc.deployment.expired", "rrc.deployment.escalated", "rrc.role.filled",
                               "rrc.delivery.warning"})
-NOTIFIED_TYPES = frozenset({"rrc.deployment.requested", "rrc.deployment.expired"})
+NOTIFIED_TYPES = frozenset({"rrc.deployment.requested", "rrc.deployment.expired", REMINDED})
 
 # Relaxed matching for a seat whose candidate list ran out: (intervention, role, experts already tried) -> experts.
 Relaxer = Callable[[Intervention, PlanRole, tuple[str, ...]], list[str]]
@@ -60,6 +63,7 @@ class StaffingConfig:
     parallel: int = 1
     answer_hours: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_ANSWER_HOURS))
     answer_otherwise: float = DEFAULT_ANSWER_HOURS_OTHERWISE
+    end_reminder_days: int = 3
 
 
 def launch(intervention: Intervention, now: datetime, config: StaffingConfig, relax: Relaxer) -> Step:
@@ -145,9 +149,9 @@ def hold_decided(st: Staffing, intervention: Intervention, event: HoldDecided, c
 
 
 def expire_due(st: Staffing, intervention: Intervention, command: ExpireDue, relax: Relaxer,
-               now: datetime) -> Step | None:
+               now: datetime, config: StaffingConfig | None = None) -> Step | None:
     """The sweep's clock (the command's time) decides what is overdue."""
-    step = sweep(st, command.issued_at)
+    step = sweep(st, command.issued_at, (config or StaffingConfig()).end_reminder_days)
     return rematched(step, intervention, relax, now) if step.actions else None
 
 
@@ -228,14 +232,19 @@ def emits_of(step: Step, intervention: Intervention, now: datetime) -> list[Emit
 
 # --- what leaves the owner --------------------------------------------------------------------------------------
 
-def next_deadline(st: Staffing | dict) -> datetime | None:
-    """The earliest answer deadline among the staffing's open offers (model or its snapshot JSON); None when
-    nothing waits for an answer. What the expiry sweep watches."""
+def next_deadline(st: Staffing | dict, end_reminder_days: int = 3) -> datetime | None:
+    """The earliest time the sweep has something to do for this staffing (model or its snapshot JSON): an open
+    offer's answer deadline, or a mission reminder coming due; None when nothing waits. What the sweep watches."""
     data = st.model_dump(mode="json") if isinstance(st, Staffing) else st
     if data.get("closed"):
         return None
-    deadlines = [datetime.fromisoformat(r["respond_by"]) for r in data.get("requests", {}).values()
-                 if r["state"] == "offered"]
+    deadlines = []
+    for r in data.get("requests", {}).values():
+        if r["state"] == "offered":
+            deadlines.append(datetime.fromisoformat(r["respond_by"]))
+        elif r["state"] in ("confirmed", "deployed"):
+            request = DeploymentRequest.model_validate(r)
+            deadlines += [at for _, at, _ in reminders_of(request, end_reminder_days)]
     return min(deadlines, default=None)
 
 
@@ -289,6 +298,9 @@ def notification_for(event: DeploymentEvent, st: Staffing) -> NotifyExpert | Non
                 f"({', '.join(request.place) or 'place to be confirmed'}), {request.start} to {request.end}. "
                 f"Please accept or decline by {request.respond_by.isoformat()} "
                 f"(POST /v1/deployment-requests/{request.request_id}/accept or /decline).")
+    elif event.type == REMINDED:
+        subject = f"Mission reminder: {request.role} for {request.crisis_title}"
+        text = f"{event.detail} (deployment request {request.request_id})."
     else:
         subject = f"Deployment request expired: {request.role} for {request.crisis_title}"
         text = (f"The request to deploy as {request.role} for {request.crisis_title} expired at "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -324,15 +324,42 @@ def _expire(st: Staffing, request: DeploymentRequest, now: datetime) -> Step:
     return step
 
 
-def sweep(st: Staffing, now: datetime) -> Step:
-    """Expire every offer past its deadline and move each seat on (what the scheduled sweep's command does)."""
+def sweep(st: Staffing, now: datetime, end_reminder_days: int = 3) -> Step:
+    """Expire every offer past its deadline and move each seat on, and send the mission reminders that are due
+    (what the scheduled sweep's command does)."""
     actions: list[Any] = []
     for request in list(st.requests.values()):
         current = st.requests[request.request_id]
         if current.state is RequestState.OFFERED and now > current.respond_by:
             step = _expire(st, current, now)
             st, actions = step.staffing, actions + step.actions
+    for request in list(st.requests.values()):
+        due = [(kind, words) for kind, at, words in reminders_of(request, end_reminder_days) if now >= at]
+        if not due:
+            continue
+        reminded = request.model_copy(update={"reminded": [*request.reminded, *(k for k, _ in due)]})
+        st = st.model_copy(update={"requests": {**st.requests, request.request_id: reminded}})
+        seat = st.seat(f"{request.role}#{request.seat}")
+        actions += [_event(st, REMINDED, seat, now, reminded, detail=words) for _, words in due]
     return Step(st, actions)
+
+
+REMINDED = "rrc.deployment.reminded"
+NOT_ARRIVED, END_SOON = "not_arrived", "end_soon"
+
+
+def reminders_of(request: DeploymentRequest, end_days: int) -> list[tuple[str, datetime, str]]:
+    """The reminders this request still waits for, with when each is due: "not yet arrived" the day after the start
+    when a confirmed expert has not checked in; "approaching end of mission" `end_days` before the end."""
+    out = []
+    if request.state is RequestState.CONFIRMED and NOT_ARRIVED not in request.reminded:
+        at = datetime.combine(request.start + timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc)
+        out.append((NOT_ARRIVED, at, f"not yet arrived: the mission started on {request.start}; please check in"))
+    if request.state is RequestState.DEPLOYED and END_SOON not in request.reminded:
+        at = datetime.combine(request.end - timedelta(days=end_days), datetime.min.time(), tzinfo=timezone.utc)
+        out.append((END_SOON, at, f"approaching end of mission on {request.end}: end it with a note, or ask for an "
+                                  "extension"))
+    return out
 
 
 def close(st: Staffing, now: datetime) -> Step:

@@ -155,7 +155,7 @@ def on_hold(book: ResponseBook, event: HoldDecided, ctx: ResponseContext, now: d
 def on_expire(book: ResponseBook, command: ExpireDue, ctx: ResponseContext, now: datetime) -> Step:
     st = book.staffing.get(command.intervention_id)
     iv = book.plans.intervention(command.intervention_id)
-    step = expire_due(st, iv, command, ctx.relax, now) if st is not None and iv is not None else None
+    step = expire_due(st, iv, command, ctx.relax, now, ctx.staffing) if st is not None and iv is not None else None
     return _staffed(book, step, iv, now)
 
 

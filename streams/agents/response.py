@@ -53,7 +53,8 @@ def build(wiring: Wiring) -> tuple[Owner, Job]:
         relax=lambda iv, role, exclude: matcher().relaxed_candidates(iv, role, exclude),
         staffing=StaffingConfig(parallel=settings.deployment_parallel_offers,
                                 answer_hours=dict(settings.deployment_answer_hours),
-                                answer_otherwise=settings.deployment_answer_hours_default),
+                                answer_otherwise=settings.deployment_answer_hours_default,
+                                end_reminder_days=settings.deployment_end_reminder_days),
         plan_exercises=settings.plan_exercises, reservations=wiring.views.deployments.reservations)
     spec = OwnerSpec(stage=STAGE, sources=(CRISES, COMMANDS), table="plans", decode=decode,
                      decide=lambda table, batch, now: decide(context, table, batch, now),

@@ -28,7 +28,8 @@ class Due:
 
 
 class DeploymentsView:
-    def __init__(self) -> None:
+    def __init__(self, end_reminder_days: int = 3) -> None:
+        self.end_reminder_days = end_reminder_days
         self.staffing: dict[str, dict[str, Any]] = {}  # intervention id -> snapshot message
         self.requests: dict[str, dict[str, Any]] = {}  # request id -> request
         self.by_expert: dict[str, set[str]] = {}  # expert id -> request ids
@@ -49,7 +50,7 @@ class DeploymentsView:
         for rid, request in st["requests"].items():
             self.requests[rid] = request
             self.by_expert.setdefault(request["expert_id"], set()).add(rid)
-        due = next_deadline(st)
+        due = next_deadline(st, self.end_reminder_days)
         if due is not None:
             self.due[iv] = Due(iv, message["crisis_id"], due)
         else:

@@ -24,7 +24,7 @@ def build_views(settings: Settings, topics: Topics, health: Health) -> tuple[Vie
     root = Path(settings.data_dir) / "views" / f"{settings.topic_prefix}{settings.app_id}"
     stores = [DiskStore(root, name) for name in ("crises", "crisis-signals", "plans")]
     views = Views(roster=RosterStore(), crises=CrisisView(stores[0], stores[1]), plans=PlansView(stores[2]),
-                  deployments=DeploymentsView(),
+                  deployments=DeploymentsView(settings.deployment_end_reminder_days),
                   subscriptions=SubscriptionsView(), webhook_log=DeliveryLogView(),
                   public_events=PublicEventsView(settings.events_stream_buffer), audit=AuditView(),
                   delivery=DeliveryView(), stores=stores)

@@ -157,3 +157,29 @@ def test_an_exhausted_seat_is_rematched_relaxed_once_then_warned():
     assert world.types()[-1] == "rrc.delivery.warning"
     assert "no candidate left for assessor seat 1" in world.events[-1].detail
     assert st.seats[0].warned and st.seats[0].relaxed and not st.seats[0].filled_by
+
+
+def test_mission_reminders_come_due_once_each():
+    from responders.deployments.owner import next_deadline
+    from responders.deployments.staffing import on_mission
+
+    world = World()
+    st = world.run(start_staffing(intervention("int-1", [("assessor", 1, ["ana"])]), T0), T0)
+    rid = offered_to(st, "ana").request_id
+    st = world.run(on_answer(st, rid, True, T0 + timedelta(hours=1), by="ana"), T0)
+    request = st.requests[rid]
+    assert request.state is RequestState.CONFIRMED
+    not_arrived = datetime(2026, 3, 5, tzinfo=timezone.utc)  # the day after the start (2026-03-04)
+    assert next_deadline(st) == not_arrived
+    assert world.run(sweep(st, not_arrived - timedelta(minutes=1)), T0) == st  # nothing due yet
+    step = sweep(st, not_arrived)
+    st = world.run(step, not_arrived)
+    assert [e.detail.split(":")[0] for e in step.actions] == ["not yet arrived"]
+    assert sweep(st, not_arrived + timedelta(hours=5)).actions == []  # once
+    st = world.run(on_mission(st, rid, RequestState.DEPLOYED, not_arrived, by="ana"), not_arrived)
+    end_soon = datetime.combine(request.end - timedelta(days=3), datetime.min.time(), tzinfo=timezone.utc)
+    assert next_deadline(st) == end_soon
+    step = sweep(st, end_soon)
+    assert [e.type for e in step.actions] == ["rrc.deployment.reminded"] and "approaching end" in step.actions[0].detail
+    st = world.run(step, end_soon)
+    assert next_deadline(st) is None and sweep(st, end_soon + timedelta(days=1)).actions == []
