@@ -81,7 +81,8 @@ def _catalog() -> dict[str, EventDoc]:
                         "declined": "an expert declined a seat", "expired": "an offer expired unanswered",
                         "escalated": "a seat moved on to the next candidate",
                         "deployed": "an expert checked in on arrival", "completed": "an expert ended the mission",
-                        "reminded": "a mission reminder went out (not yet arrived; approaching the end)"}
+                        "reminded": "a mission reminder went out (not yet arrived; approaching the end)",
+                        "extended": "a mission's end moved later (the expert's days re-checked)"}
     for word, summary in deployment_words.items():
         out[f"rrc.deployment.{word}"] = EventDoc(PUBLIC, summary, PublicDeploymentData)
     out["rrc.role.filled"] = EventDoc(PUBLIC, "every seat of a role is filled", PublicDeploymentData)

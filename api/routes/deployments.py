@@ -21,7 +21,7 @@ from api.auth.scope import ScopeDep
 from api.commands import send_command
 from api.deps import RuntimeDep, WorkerDep
 from api.errors import ApiError, Invalid, NotFound, code_for
-from responders.deployments.commands import AnswerRequest, MissionStep
+from responders.deployments.commands import AnswerRequest, ExtendMission, MissionStep
 from responders.deployments.machine import AnswerChannel, RequestState
 from vocabulary.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 
@@ -156,6 +156,33 @@ async def check_in(request_id: str, principal: ExpertOrStaffDep, runtime: Runtim
 async def complete(request_id: str, principal: ExpertOrStaffDep, runtime: RuntimeDep, worker: WorkerDep,
                    scope: ScopeDep, http: Request, body: MissionBody = Body(...)) -> JSONResponse:
     return await _mission_route(request_id, principal, runtime, worker, scope, http, body, "complete")
+
+
+class ExtendBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    end: date = Field(description="the new last day of the mission (after the current one)")
+    reason: str = Field(min_length=1, max_length=500)
+    channel: AnswerChannel | None = Field(default=None, description="coordinators: how the expert asked")
+
+
+@requests.post("/{request_id}/extend", summary="Extend a confirmed or deployed mission: the expert's reservations "
+                                               "are re-checked for the longer days (409 naming the clash)")
+async def extend(request_id: str, principal: ExpertOrStaffDep, runtime: RuntimeDep, worker: WorkerDep,
+                 scope: ScopeDep, http: Request, body: ExtendBody = Body(...)) -> JSONResponse:
+    request = _request_for(runtime, principal, scope, request_id)
+    if principal.role is not Role.EXPERT:
+        http.state.audit = {"on_behalf_of": request["expert_id"],
+                            "channel": body.channel.value if body.channel else None}
+    result = await send_command(runtime, worker, principal, ExtendMission, request["crisis_id"],
+                                intervention_id=request["intervention_id"], request_id=request_id,
+                                expert_id=request["expert_id"], end=body.end, reason=body.reason)
+    code = result["status_code"]
+    if code >= 400:
+        field = {404: "request_id", 409: "end", 422: "end"}.get(code, "body")
+        detail = str(result.get("detail"))
+        raise ApiError(code, code_for(code), detail if detail.startswith(f"{field}:") else f"{field}: {detail}")
+    return JSONResponse({"outcome": result["outcome"], "command_id": result["command_id"], "request_id": request_id,
+                         "end": body.end.isoformat()}, status_code=code)
 
 
 async def _answer(runtime, worker, principal: Principal, request: dict[str, Any], *, accept: bool,

@@ -41,3 +41,14 @@ class MissionStep(CrisisCommand):
     on: date = Field(description="arrival date (check-in) or last day (completion)")
     note: str | None = Field(default=None, max_length=2000)
     channel: AnswerChannel | None = None  # set when a coordinator records it for the expert
+
+
+class ExtendMission(CrisisCommand):
+    """Move a confirmed or deployed mission's end date; the expert's ledger re-checks the longer days first."""
+
+    type: Literal["ExtendMission"] = "ExtendMission"
+    intervention_id: str
+    request_id: str
+    expert_id: str
+    end: date
+    reason: str = Field(min_length=1, max_length=500)

@@ -108,7 +108,17 @@ class ReleaseHold(ExpertCommand):
     type: Literal["ReleaseHold"] = "ReleaseHold"
 
 
-LedgerCommand = HoldExpert | ConfirmHold | ReleaseHold
+class ExtendHold(ExpertCommand):
+    """A mission is to last longer: keep the expert's days until `end` unless another hold is in the way."""
+
+    type: Literal["ExtendHold"] = "ExtendHold"
+    intervention_id: str
+    crisis_id: str
+    end: date
+    command_id: str
+
+
+LedgerCommand = HoldExpert | ConfirmHold | ReleaseHold | ExtendHold
 
 
 class HoldDecided(Event):
@@ -127,6 +137,49 @@ class HoldDecided(Event):
     @property
     def key(self) -> str:
         return self.crisis_id
+
+
+class ExtensionDecided(Event):
+    """The ledger's answer to an ExtendHold, to the crisis's owner (rrc.commands, keyed by crisis id)."""
+
+    topic = COMMANDS
+    type: Literal["ExtensionDecided"] = "ExtensionDecided"
+    request_id: str
+    expert_id: str
+    intervention_id: str
+    crisis_id: str
+    command_id: str
+    end: date
+    granted: bool
+    reason: str | None = Field(default=None, max_length=500)
+    decided_at: AwareDatetime
+
+    @property
+    def key(self) -> str:
+        return self.crisis_id
+
+
+def extend(ledger: ExpertLedger, request_id: str, end: date, rest_days: int = 0) -> tuple[ExpertLedger, HoldDecision]:
+    """Move a hold's end unless the longer days overlap another hold of the expert (rest included)."""
+    mine = next((h for h in ledger.holds if h.request_id == request_id), None)
+    if mine is None:
+        return ledger, HoldDecision(granted=False, reason=f"no hold for request {request_id}")
+    for other in ledger.holds:
+        if other.request_id != request_id and _overlaps(mine.start, end, other.start, other.end, rest_days):
+            return ledger, HoldDecision(granted=False, conflict=other,
+                                        reason=f"{ledger.expert_id} is held from {other.start} to {other.end} for "
+                                               f"crisis {other.crisis_id} ({other.status})")
+    longer = mine.model_copy(update={"end": end})
+    return ledger.model_copy(update={"holds": [longer if h.request_id == request_id else h for h in ledger.holds]}), \
+        HoldDecision(granted=True)
+
+
+def on_extend(ledger: ExpertLedger, command: ExtendHold, now: datetime, rest_days: Callable[[str], int]):
+    new, verdict = extend(ledger, command.request_id, command.end, rest_days(command.expert_id))
+    return new, [ExtensionDecided(request_id=command.request_id, expert_id=command.expert_id,
+                                  intervention_id=command.intervention_id, crisis_id=command.crisis_id,
+                                  command_id=command.command_id, end=command.end, granted=verdict.granted,
+                                  reason=verdict.reason[:500] if verdict.reason else None, decided_at=now)]
 
 
 def on_hold(ledger: ExpertLedger, command: HoldExpert, now: datetime, rest_days: Callable[[str], int]):
@@ -148,7 +201,8 @@ def on_release(ledger: ExpertLedger, command: ReleaseHold, now: datetime, rest_d
     return release(ledger, command.request_id), []
 
 
-HANDLERS: dict[type, Callable] = {HoldExpert: on_hold, ConfirmHold: on_confirm, ReleaseHold: on_release}
+HANDLERS: dict[type, Callable] = {HoldExpert: on_hold, ConfirmHold: on_confirm, ReleaseHold: on_release,
+                                  ExtendHold: on_extend}
 
 
 def decide(table: StateReader[ExpertLedger], batch: list[Received], now: datetime,

@@ -19,8 +19,16 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from config.topics import DEPLOYMENTS, NOTIFICATIONS
-from responders.deployments.commands import AnswerRequest, ExpireDue, MissionStep
-from responders.deployments.ledger import ConfirmHold, HoldDecided, HoldDecision, HoldExpert, ReleaseHold
+from responders.deployments.commands import AnswerRequest, ExpireDue, ExtendMission, MissionStep
+from responders.deployments.ledger import (
+    ConfirmHold,
+    ExtendHold,
+    ExtensionDecided,
+    HoldDecided,
+    HoldDecision,
+    HoldExpert,
+    ReleaseHold,
+)
 from responders.deployments.machine import (
     DEFAULT_ANSWER_HOURS,
     DeploymentRequest,
@@ -38,6 +46,7 @@ from responders.deployments.staffing import (
     close,
     on_answer,
     on_hold,
+    on_extension,
     on_mission,
     reminders_of,
     REMINDED,
@@ -108,6 +117,35 @@ def mission_step(st: Staffing, command: MissionStep) -> tuple[Step | None, Comma
     except TransitionRefused as exc:
         return None, result_of(command, "rejected", exc.code, str(exc))
     return step, result_of(command, "applied", 200, to.value)
+
+
+def ask_extension(st: Staffing, command: ExtendMission) -> tuple[ExtendHold | None, CommandResult | None]:
+    """An extension asked: the ledger re-checks the longer days (its answer decides); refused at once when the
+    request is not the expert's, not confirmed or deployed, or the new end is not later."""
+    request = st.requests.get(command.request_id)
+    if request is None or request.expert_id != command.expert_id:
+        return None, result_of(command, "rejected", 404, f"no deployment request {command.request_id}")
+    if request.state not in (RequestState.CONFIRMED, RequestState.DEPLOYED):
+        return None, result_of(command, "rejected", 409, f"request {command.request_id} is {request.state.value}; "
+                                                          "only a confirmed or deployed mission is extended")
+    if command.end <= request.end:
+        return None, result_of(command, "rejected", 422, f"end: {command.end} is not after the current end "
+                                                          f"{request.end}")
+    return ExtendHold(request_id=request.request_id, expert_id=request.expert_id,
+                      intervention_id=command.intervention_id, crisis_id=command.crisis_id, end=command.end,
+                      command_id=command.command_id), None
+
+
+def extension_decided(st: Staffing, event: ExtensionDecided, now: datetime) -> tuple[Step | None, CommandResult]:
+    """The ledger's answer: the mission's end moves (an `rrc.deployment.extended` event), or the refusal."""
+    request = st.requests.get(event.request_id)
+    result = CommandResult(command_id=event.command_id, outcome="rejected", status_code=409,
+                           detail=event.reason or "refused", intervention_id=event.intervention_id,
+                           request_id=event.request_id)
+    if request is None or not event.granted:
+        return None, result
+    step = on_extension(st, event.request_id, event.end, now)
+    return step, result.model_copy(update={"outcome": "applied", "status_code": 200, "detail": f"ends {event.end}"})
 
 
 def delivery_facts(st: Staffing, intervention: Intervention) -> dict[str, datetime]:
@@ -221,7 +259,7 @@ def emits_of(step: Step, intervention: Intervention, now: datetime) -> list[Emit
             note = notification_for(action, st)
             if note is not None:
                 out.append(note)
-        elif isinstance(action, (HoldExpert, ReleaseHold, ConfirmHold)):
+        elif isinstance(action, (HoldExpert, ReleaseHold, ConfirmHold, ExtendHold)):
             out.append(action)
         else:
             raise TypeError(f"unexpected staffing action {action!r}")

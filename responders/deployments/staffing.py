@@ -20,6 +20,7 @@ from config.topics import DEPLOYMENTS
 from responders.deployments.ledger import ConfirmHold, HoldDecision, HoldExpert, ReleaseHold
 from responders.deployments.machine import (
     AnswerChannel,
+    Transition,
     DEFAULT_ANSWER_HOURS_OTHERWISE,
     DeploymentRequest,
     RequestState,
@@ -279,6 +280,17 @@ def on_answer(st: Staffing, request_id: str, accept: bool, now: datetime, *, by:
     if all(s.filled_by for s in role_seats):
         actions.append(_event(st, "rrc.role.filled", seat, now, detail=f"{len(role_seats)} of {len(role_seats)}"))
     return Step(st, actions)
+
+
+def on_extension(st: Staffing, request_id: str, end: date, now: datetime) -> Step:
+    """The ledger kept the longer days: the mission now ends on `end` (its reminders for the end start over)."""
+    request = st.requests[request_id]
+    longer = request.model_copy(update={
+        "end": end, "reminded": [r for r in request.reminded if r != END_SOON],
+        "history": [*request.history, Transition(state=request.state, at=now, reason=f"extended to {end}")]})
+    st = st.model_copy(update={"requests": {**st.requests, request_id: longer}})
+    seat = st.seat(f"{request.role}#{request.seat}")
+    return Step(st, [_event(st, "rrc.deployment.extended", seat, now, longer, detail=f"extended to {end}")])
 
 
 MISSION_STEPS = {RequestState.DEPLOYED: "rrc.deployment.deployed", RequestState.COMPLETED: "rrc.deployment.completed"}

@@ -16,17 +16,19 @@ from typing import Any
 from config.plan_templates import TemplateSet
 from responders.crises.owner import CrisisRecorded
 from responders.delivery.models import StaffingObserved, TargetSpecIn, TrackIntervention
-from responders.deployments.commands import AnswerRequest, ExpireDue, MissionStep
-from responders.deployments.ledger import HoldDecided
+from responders.deployments.commands import AnswerRequest, ExpireDue, ExtendMission, MissionStep
+from responders.deployments.ledger import ExtensionDecided, HoldDecided
 from responders.deployments.owner import (
     Relaxer,
     StaffingConfig,
     answer_request,
+    ask_extension,
     close_staffing,
     deployed_experts,
     delivery_facts,
     emits_of,
     expire_due,
+    extension_decided,
     hold_decided,
     launch,
     mission_step,
@@ -145,6 +147,33 @@ def _request_command(book: ResponseBook, command: AnswerRequest | MissionStep, n
     return book.model_copy(update=update), [*emits, result_event(command.crisis_id, result, now)]
 
 
+def on_extend(book: ResponseBook, command: ExtendMission, ctx: ResponseContext, now: datetime) -> Step:
+    """An extension goes to the expert's ledger first; its answer (`ExtensionDecided`) settles it."""
+    if command.command_id in book.plans.commands_seen:
+        return book, []
+    st = book.staffing.get(command.intervention_id)
+    seen = [*book.plans.commands_seen, command.command_id][-MAX_COMMANDS_REMEMBERED:]
+    updated = book.model_copy(update={"plans": book.plans.model_copy(update={"commands_seen": seen})})
+    if st is None:
+        return updated, [result_event(command.crisis_id, result_of(command, "rejected", 404,
+                                                                   f"no deployment request {command.request_id}"), now)]
+    ask, refused = ask_extension(st, command)
+    return updated, [ask] if ask is not None else [result_event(command.crisis_id, refused, now)]
+
+
+def on_extension(book: ResponseBook, event: ExtensionDecided, ctx: ResponseContext, now: datetime) -> Step:
+    st = book.staffing.get(event.intervention_id)
+    iv = book.plans.intervention(event.intervention_id)
+    if st is None or iv is None:
+        return book, []
+    step, result = extension_decided(st, event, now)
+    emits: list[Emitted] = [result_event(event.crisis_id, result, now)]
+    if step is None:
+        return book, emits
+    staffing = {**book.staffing, event.intervention_id: step.staffing}
+    return book.model_copy(update={"staffing": staffing}), [*staffed_emits(step, iv, now), *emits]
+
+
 def on_hold(book: ResponseBook, event: HoldDecided, ctx: ResponseContext, now: datetime) -> Step:
     st = book.staffing.get(event.intervention_id)
     iv = book.plans.intervention(event.intervention_id)
@@ -178,6 +207,8 @@ HANDLERS: dict[type, Callable[[ResponseBook, Any, ResponseContext, datetime], St
     CloseIntervention: on_plan_command,
     AnswerRequest: on_answer,
     MissionStep: on_mission,
+    ExtendMission: on_extend,
+    ExtensionDecided: on_extension,
     HoldDecided: on_hold,
     ExpireDue: on_expire,
 }

@@ -129,6 +129,16 @@ def test_team_on_site_is_met_when_the_first_team_checks_in(field):
     assert again.status_code == 409, again.text
     assert status_is(field, "b", "team_on_site", "met")["met_at"]
     field["reporter"] = client_of(confirmed[1]["expert_id"])
+    path = f"/v1/deployment-requests/{confirmed[1]['request_id']}/extend"
+    current = date.fromisoformat(confirmed[1]["end"])
+    shorter = field["reporter"].post(path, json={"end": (current - timedelta(days=1)).isoformat(), "reason": "x"})
+    assert shorter.status_code == 422 and shorter.json()["detail"].startswith("end:"), shorter.text
+    longer = field["reporter"].post(path, json={"end": (current + timedelta(days=14)).isoformat(),
+                                                "reason": "the assessment needs two more weeks"})
+    assert longer.status_code == 200, longer.text
+    assert wait_until(lambda: coordinator.get("/v1/deployments", params={"expert_id": confirmed[1]["expert_id"]}).json(),
+                      lambda p: any(d["end"] == (current + timedelta(days=14)).isoformat() for d in p["items"]),
+                      what="the extended end in the deployments list")
     own = field["reporter"].get(f"/v1/experts/{confirmed[1]['expert_id']}").json()
     assert [m["state"] for m in own["missions"] if m["request_id"] == confirmed[1]["request_id"]] == ["deployed"]
 

@@ -183,3 +183,20 @@ def test_mission_reminders_come_due_once_each():
     assert [e.type for e in step.actions] == ["rrc.deployment.reminded"] and "approaching end" in step.actions[0].detail
     st = world.run(step, end_soon)
     assert next_deadline(st) is None and sweep(st, end_soon + timedelta(days=1)).actions == []
+
+
+def test_an_extension_keeps_the_days_unless_another_hold_is_in_the_way():
+    from datetime import date
+
+    from responders.deployments.ledger import extend
+
+    ledger = ExpertLedger(expert_id="ana")
+    ledger, _ = try_hold(ledger, Hold(request_id="r1", intervention_id="i1", crisis_id="c1", start=date(2026, 3, 4),
+                                      end=date(2026, 3, 23)))
+    ledger, _ = try_hold(ledger, Hold(request_id="r2", intervention_id="i2", crisis_id="c2", start=date(2026, 4, 10),
+                                      end=date(2026, 4, 30)))
+    longer, granted = extend(ledger, "r1", date(2026, 4, 1))
+    assert granted.granted and next(h for h in longer.holds if h.request_id == "r1").end == date(2026, 4, 1)
+    clash, refused = extend(ledger, "r1", date(2026, 4, 15))
+    assert not refused.granted and "c2" in refused.reason and clash == ledger
+    assert not extend(ledger, "r1", date(2026, 4, 5), rest_days=7)[1].granted  # rest days count too
