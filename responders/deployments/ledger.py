@@ -121,11 +121,10 @@ class ExtendHold(ExpertCommand):
 LedgerCommand = HoldExpert | ConfirmHold | ReleaseHold | ExtendHold
 
 
-class HoldDecided(Event):
-    """The ledger's answer to a HoldExpert, to the crisis's owner (its inbox rrc.commands, keyed by crisis id)."""
+class LedgerAnswer(Event):
+    """What an expert's ledger answers the crisis's owner (its inbox rrc.commands, keyed by crisis id)."""
 
     topic = COMMANDS
-    type: Literal["HoldDecided"] = "HoldDecided"
     request_id: str
     expert_id: str
     intervention_id: str
@@ -139,24 +138,18 @@ class HoldDecided(Event):
         return self.crisis_id
 
 
-class ExtensionDecided(Event):
-    """The ledger's answer to an ExtendHold, to the crisis's owner (rrc.commands, keyed by crisis id)."""
+class HoldDecided(LedgerAnswer):
+    """The answer to a HoldExpert."""
 
-    topic = COMMANDS
+    type: Literal["HoldDecided"] = "HoldDecided"
+
+
+class ExtensionDecided(LedgerAnswer):
+    """The answer to an ExtendHold; `command_id` is the extension the API waits on."""
+
     type: Literal["ExtensionDecided"] = "ExtensionDecided"
-    request_id: str
-    expert_id: str
-    intervention_id: str
-    crisis_id: str
     command_id: str
     end: date
-    granted: bool
-    reason: str | None = Field(default=None, max_length=500)
-    decided_at: AwareDatetime
-
-    @property
-    def key(self) -> str:
-        return self.crisis_id
 
 
 def extend(ledger: ExpertLedger, request_id: str, end: date, rest_days: int = 0) -> tuple[ExpertLedger, HoldDecision]:
