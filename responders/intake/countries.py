@@ -42,6 +42,13 @@ _ALIASES: dict[str, str] = {
     "falkland islands": "FLK", "the netherlands": "NLD", "holland": "NLD",
     "the philippines": "PHL", "philippine islands": "PHL", "new south wales": "AUS",
 }
+# Names that stand for several territories at once (GDACS groups some overseas territories), each to all its codes.
+_GROUPS: dict[str, tuple[str, ...]] = {
+    # Réunion, Mayotte and the French Southern Territories (the Îles Éparses): GDACS "Miscellaneous (French)
+    # Indian Ocean Islands", as on the BEJISA-14 cyclone alert near Réunion.
+    "miscellaneous french indian ocean islands": ("REU", "MYT", "ATF"),
+    "french indian ocean islands": ("REU", "MYT", "ATF"),
+}
 # Countries whose name pycountry spells with a comma ("Korea, Republic of") are also covered above.
 # Multi-word regions that contain a country name but are not that country.
 _NOT_A_COUNTRY = {"new mexico", "new guinea", "new jersey", "new york", "new hampshire", "new england",
@@ -139,9 +146,14 @@ def find_countries(text: str, *, us_states: bool = False) -> list[str]:
     Never guesses: a word sequence must equal a known name or alias exactly (after folding).
     With `us_states`, a US state name ('Alaska', 'New Mexico') also counts as the USA.
     """
-    words = re.sub(r"\bst\b", "saint", fold(text or "")).split()
-    names, states = _names(), _us_states()
+    folded = re.sub(r"\bst\b", "saint", fold(text or ""))
     found: list[str] = []
+    for group, codes in _GROUPS.items():
+        if re.search(rf"\b{group}\b", folded):
+            found += [c for c in codes if c not in found]
+            folded = re.sub(rf"\b{group}\b", " ", folded)
+    words = folded.split()
+    names, states = _names(), _us_states()
     i = 0
     while i < len(words):
         for size in range(min(_max_words(), len(words) - i), 0, -1):

@@ -49,3 +49,11 @@ def test_codes_and_aggregates():
     assert is_aggregate("World", "WLD") and is_aggregate("Euro area") and is_aggregate("Upper middle income")
     assert is_aggregate("World", "OWID_WRL") and not is_aggregate("Spain", "ESP")
     assert not is_aggregate("Kosovo", "OWID_KOS")
+
+
+def test_a_gdacs_name_for_several_overseas_territories_gives_each_code():
+    from responders.intake.countries import find_countries
+
+    assert find_countries("Miscellaneous (French) Indian Ocean Islands") == ["REU", "MYT", "ATF"]
+    assert set(find_countries("Mauritius, Miscellaneous (French) Indian Ocean Islands")) == {"MUS", "REU", "MYT",
+                                                                                              "ATF"}
