@@ -29,7 +29,7 @@ class RoleRequest(BaseModel):
     count: int = Field(default=1, ge=1, le=100)
     start: SaneDate
     duration_days: int = Field(ge=1, le=730)
-    countries: Countries = Field(min_length=1)
+    countries: Countries = Field(default_factory=list, description="none: the location parts of the score are 0")
     kind: Kind = Kind.DISASTER
     hazard: Hazard | None = None
     high_risk: bool = False

@@ -76,6 +76,11 @@ def event_id_for(*parts: str) -> str:
 PartnerRanker = Callable[[list[PartnerAsk]], list[PartnerRanking]]
 
 
+NO_COUNTRY_NOTE = ("the crisis names no country yet: candidates are ranked on skills, seniority and availability, "
+                   "with the country, region, language and proximity parts scored 0; add the crisis's country for "
+                   "a full ranking")
+
+
 def build_plan(crisis: Crisis, template: PlanTemplate, index: RosterIndex, partners: Sequence[Partner] | PartnerRanker,
                now: datetime, version: int, trigger_event_id: str | None = None,
                trigger_signal_id: str | None = None, reservations: Sequence[Reservation] = ()) -> Plan:
@@ -88,15 +93,14 @@ def build_plan(crisis: Crisis, template: PlanTemplate, index: RosterIndex, partn
     requests: list[RoleRequest] = []
     for spec in template.roles:
         start = (now + timedelta(hours=spec.start_within_hours)).date()
-        if countries:
-            requests.append(RoleRequest(role=spec.role, skills=spec.skills, count=spec.count, start=start,
-                                        duration_days=spec.duration_days, countries=countries,
-                                        kind=crisis.kind, hazard=crisis.hazard, high_risk=spec.high_risk))
+        requests.append(RoleRequest(role=spec.role, skills=spec.skills, count=spec.count, start=start,
+                                    duration_days=spec.duration_days, countries=countries,
+                                    kind=crisis.kind, hazard=crisis.hazard, high_risk=spec.high_risk))
         roles.append(PlanRole(role=spec.role, label=spec.label, phase=spec.phase, objective=spec.objective,
                               skills=dict(spec.skills), count=spec.count, start=start,
                               duration_days=spec.duration_days, high_risk=spec.high_risk, candidates=[], chosen=[],
                               unfilled=spec.count,
-                              note=None if countries else "the crisis names no country yet: no candidates"))
+                              note=None if countries else NO_COUNTRY_NOTE))
     if requests and len(index):
         fill = fill_plan(index, requests, reservations=reservations, alternates=ALTERNATES,
                          near_misses_when_filled=False)

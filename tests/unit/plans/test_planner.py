@@ -147,3 +147,16 @@ def test_closing_an_intervention_is_idempotent_and_public_events_name_no_expert(
     assert again.events[-1].result.outcome == "unchanged"
     public = str(launched.events[1].public_data())
     assert not any(e in public for r in book.plans[0].roles for e in r.chosen)
+
+
+def test_a_crisis_with_no_known_country_still_gets_ranked_experts_and_says_what_is_missing(roster):
+    out = propose(PlanBook(crisis_id="cri-1"), message("rrc.crisis.opened", hazard="tropical_cyclone", countries=()),
+                  roster)
+    [event] = out.events
+    plan = event.plan
+    assert plan.countries == []
+    assert any(role.candidates for role in plan.roles), "ranked on what is known"
+    for role in plan.roles:
+        assert "no country yet" in role.note
+        for c in role.candidates:
+            assert all(c.score_parts[part] == 0 for part in ("country", "region", "language", "proximity"))
