@@ -160,6 +160,13 @@ def start_staffing(intervention: dict, now: datetime, parallel: int = 1) -> Step
     return fill(st, now)
 
 
+def _waiting_for(st: Staffing, seat: Seat) -> list[str]:
+    """Candidates of the seat not asked yet who are only held up by an open offer (or hold) for another seat of the
+    intervention: they may be free for this one once they answer there, so the seat is not given up on yet."""
+    pending = {r.expert_id for r in st.requests.values() if r.is_open} | {d["expert_id"] for d in st.drafts.values()}
+    return [e for e in seat.candidates if e not in seat.tried and e in pending]
+
+
 def _busy_in_intervention(st: Staffing) -> set[str]:
     """Experts not to ask for a seat of this intervention: seated, offered or being held anywhere in it, or who
     declined or let an offer of it expire (they are not asked again for another of its roles)."""
@@ -189,7 +196,12 @@ def fill(st: Staffing, now: datetime) -> Step:
             st = _replace(st, seat, drafts={**st.drafts, rid: {"seat": seat.key, "expert_id": nxt}})
             actions.append(HoldExpert(request_id=rid, expert_id=nxt, intervention_id=st.intervention_id,
                                       crisis_id=st.crisis_id, start=seat.start, end=seat.end))
+        if seat.warned and (seat.open_requests or seat.pending):
+            seat = seat.model_copy(update={"warned": False})  # asking somebody again: the warning is over
+            st = _replace(st, seat)
         if not seat.open_requests and not seat.pending:
+            if _waiting_for(st, seat):
+                continue  # a candidate is still being asked for another seat of this intervention: wait for them
             if not seat.relaxed:
                 seat = seat.model_copy(update={"relaxed": True})
                 st = _replace(st, seat)
@@ -279,7 +291,8 @@ def on_answer(st: Staffing, request_id: str, accept: bool, now: datetime, *, by:
     role_seats = [s for s in st.seats if s.role == seat.role]
     if all(s.filled_by for s in role_seats):
         actions.append(_event(st, "rrc.role.filled", seat, now, detail=f"{len(role_seats)} of {len(role_seats)}"))
-    return Step(st, actions)
+    rest = fill(st, now)  # seats that waited for this expert move on
+    return Step(rest.staffing, actions + rest.actions)
 
 
 def on_extension(st: Staffing, request_id: str, end: date, now: datetime) -> Step:

@@ -200,3 +200,15 @@ def test_an_extension_keeps_the_days_unless_another_hold_is_in_the_way():
     clash, refused = extend(ledger, "r1", date(2026, 4, 15))
     assert not refused.granted and "c2" in refused.reason and clash == ledger
     assert not extend(ledger, "r1", date(2026, 4, 5), rest_days=7)[1].granted  # rest days count too
+
+
+def test_a_seat_waits_for_a_candidate_asked_elsewhere_before_it_warns_and_never_warns_next_to_an_offer():
+    world = World()
+    iv = intervention("int-1", [("assessor", 1, ["xena"]), ("analyst", 1, ["xena"])])
+    st = world.run(start_staffing(iv, T0), T0)
+    assert "rrc.delivery.warning" not in world.types(), "xena is still being asked for the other seat"
+    rid = offered_to(st, "xena").request_id
+    st = world.run(on_answer(st, rid, True, T0 + timedelta(hours=1), by="xena"), T0 + timedelta(hours=1))
+    assert world.types().count("rrc.delivery.warning") == 1  # now she is seated: the other seat has nobody left
+    for seat in st.seats:
+        assert not (seat.warned and (seat.open_requests or seat.pending))
