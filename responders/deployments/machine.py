@@ -83,7 +83,7 @@ class DeploymentRequest(BaseModel):
     crisis_id: str
     plan_id: str
     role: str
-    seat: int = Field(ge=0, description="which seat of the role (0-based)")
+    seat: int = Field(ge=1, description="which seat of the role, from 1 (as everywhere: seats, offers, events)")
     expert_id: str
     state: RequestState = RequestState.OFFERED
     offered_at: AwareDatetime

@@ -314,7 +314,7 @@ def public_data(event: DeploymentEvent, intervention: Intervention) -> dict[str,
     plan = intervention.plan
     return PublicDeploymentData(
         intervention_id=event.intervention_id, crisis_id=event.crisis_id, plan_id=plan.plan_id, role=event.role,
-        seat=event.seat + 1, state=event.state, detail=event.detail, hazard=plan.hazard, severity=plan.severity,
+        seat=event.seat, state=event.state, detail=event.detail, hazard=plan.hazard, severity=plan.severity,
         countries=list(plan.countries), exercise=intervention.exercise).model_dump(mode="json")
 
 
@@ -352,7 +352,7 @@ def seats_summary(st: Staffing) -> list[dict[str, Any]]:
     """Coordinators' view of each seat: who fills it or is asked, and how far down the list it has gone."""
     out = []
     for seat in st.seats:
-        out.append({"role": seat.role, "seat": seat.index + 1, "filled": seat.filled_by is not None,
+        out.append({"role": seat.role, "seat": seat.index, "filled": seat.filled_by is not None,
                     "filled_by": seat.filled_by, "filled_request": seat.filled_request,
                     "open_requests": list(seat.open_requests), "holds_pending": len(seat.pending),
                     "tried": len(seat.tried), "candidates_left": _left(seat), "relaxed": seat.relaxed,

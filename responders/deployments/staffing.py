@@ -36,7 +36,7 @@ from responders.messages import Event, Record
 class Seat(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     role: str
-    index: int
+    index: int = Field(ge=1, description="which seat of the role, from 1")
     start: date
     end: date
     candidates: list[str]
@@ -152,7 +152,7 @@ def start_staffing(intervention: dict, now: datetime, parallel: int = 1) -> Step
             first = [chosen[i]] if i < len(chosen) else []
             others_chosen = set(chosen) - set(first)
             rest = [e for e in ranked if e not in first and e not in others_chosen]
-            seats.append(Seat(role=role["role"], index=i, start=start, end=end, candidates=first + rest
+            seats.append(Seat(role=role["role"], index=i + 1, start=start, end=end, candidates=first + rest
                               + [e for e in chosen if e not in first]))
     st = Staffing(intervention_id=intervention["intervention_id"], crisis_id=intervention["crisis_id"],
                   plan_id=intervention["plan_id"], crisis_title=plan["title"], severity=plan["severity"],
@@ -212,7 +212,7 @@ def fill(st: Staffing, now: datetime) -> Step:
                 seat = seat.model_copy(update={"warned": True})
                 st = _replace(st, seat)
                 actions.append(_event(st, "rrc.delivery.warning", seat, now,
-                                      detail=f"no candidate left for {seat.role} seat {seat.index + 1} "
+                                      detail=f"no candidate left for {seat.role} seat {seat.index} "
                                              f"(tried {len(seat.tried)}, criteria relaxed)"))
     return Step(st, actions)
 

@@ -114,7 +114,7 @@ def _request(client: httpx.Client, method: str, path: str, ids: dict[str, str]):
     url = example_path(re.sub(r"\{(\w+)\}", lambda m: ids.get(m.group(1), m.group(0)), path))
     today = datetime.now(timezone.utc).date().isoformat()
     bodies = {"/answer": {"accept": True, "channel": "phone"},
-              "/check-in": {"on": today, "channel": "phone"}, "/complete": {"on": today, "note": "done", "channel": "phone"},
+              "/check-in": {"on": today, "channel": "phone"}, "/extend": {"end": "2030-01-01", "reason": "x"}, "/complete": {"on": today, "note": "done", "channel": "phone"},
               "/reports": {"period_start": today, "period_end": today, "values": [{"target_id": "team_on_site", "value": 1}]}}
     body = next((b for suffix, b in bodies.items() if path.endswith(suffix)), {})
     return url, client.request(method, url, json=body if method in ("POST", "PUT", "PATCH") else None)

@@ -22,7 +22,7 @@ T0 = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
 
 def offered(severity="severe") -> DeploymentRequest:
     return DeploymentRequest(request_id="req-1", intervention_id="int-1", crisis_id="cri-1", plan_id="pln-1",
-                             role="assessor", seat=0, expert_id="exp-1", offered_at=T0,
+                             role="assessor", seat=1, expert_id="exp-1", offered_at=T0,
                              respond_by=answer_deadline(T0, severity), start=date(2026, 3, 4), end=date(2026, 3, 20),
                              place=["TUR"], crisis_title="M7.8", severity=severity)
 
