@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
 import time
 import uuid
@@ -176,11 +177,22 @@ async def main(bootstrap: str, interventions: int, rate: float, seconds: float) 
         sweep = next(job for job in runtime.jobs if job.name == "delivery-sweep")
         swept_at = runtime.clock()
         stamp = swept_at.isoformat().replace("+00:00", "Z")[:19]
+        handlers = runtime.readers.feeds.delivery.handlers
+        state_topic = settings.topic_name("rrc.delivery.state")
+        original, swept = handlers[state_topic], set()
+
+        def counted(value: bytes) -> None:  # counts re-evaluated states as the view reads them (no scans)
+            original(value)
+            delivery = json.loads(value)["delivery"]
+            if (delivery.get("evaluated_at") or "")[:19] >= stamp:
+                swept.add(delivery["intervention_id"])
+
+        handlers[state_topic] = counted
         t1 = time.perf_counter()
         sent = await sweep.run()
-        await wait_until(lambda: all((d.get("evaluated_at") or "")[:19] >= stamp for d in view.values()), 300,
-                         "every intervention re-evaluated")
+        await wait_until(lambda: len(swept) >= interventions, 300, "every intervention re-evaluated", poll=0.02)
         sweep_s = time.perf_counter() - t1
+        handlers[state_topic] = original
         at_risk = sum(1 for d in view.values() for t in d["targets"] if t["status"] == "at_risk")
         print(f"one sweep: {sent} EvaluateDue commands, all re-evaluated in {sweep_s:.2f}s ({at_risk} at risk)")
         pure_s = domain_sweep_s(messages, base, base + 19 * H)

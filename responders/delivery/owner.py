@@ -61,14 +61,19 @@ def _happened(delivery: InterventionDelivery, target: TrackedTarget) -> datetime
 
 def reevaluate(delivery: InterventionDelivery, now: datetime, rules: Rules) -> Step:
     """New statuses for every target; an event for each status announced for the first time."""
-    targets, emits = [], []
+    targets, emits, checks = [], [], []
     for target in delivery.targets:
         if target.status in FINAL:
             targets.append(target)
             continue
         verdict = evaluate(target.kind, target.value, target.unit, delivery.launched_at, target.due_at,
                            points_of(delivery, target.target_id), _happened(delivery, target), now, rules)
+        if verdict.next_check_at is not None and verdict.status not in FINAL:
+            checks.append(verdict.next_check_at)
         changed = verdict.status is not target.status
+        if not changed and verdict.reason == target.reason and verdict.reported == target.reported:
+            targets.append(target)  # nothing new: the same object (no copy to make)
+            continue
         updated = target.model_copy(update={
             "status": verdict.status, "reason": verdict.reason, "reported": verdict.reported,
             "projection": verdict.projection, "met_at": verdict.met_at,
@@ -77,12 +82,8 @@ def reevaluate(delivery: InterventionDelivery, now: datetime, rules: Rules) -> S
             updated = updated.model_copy(update={"announced": [*target.announced, verdict.status]})
             emits.append(announcement(delivery, updated, previous=target.status.value, now=now))
         targets.append(updated)
-    checks = [evaluate(t.kind, t.value, t.unit, delivery.launched_at, t.due_at, points_of(delivery, t.target_id),
-                       _happened(delivery, t), now, rules).next_check_at
-              for t in targets if t.status not in FINAL]
-    due = [c for c in checks if c is not None]
     return delivery.model_copy(update={"targets": targets, "evaluated_at": now,
-                                       "next_check_at": min(due, default=None)}), emits
+                                       "next_check_at": min(checks, default=None)}), emits
 
 
 def announcement(delivery: InterventionDelivery, target: TrackedTarget, previous: str, now: datetime) -> Public:
