@@ -44,8 +44,12 @@ def apply_signal(lookup: CrisisLookup, signal: Signal, now: datetime) -> Outcome
     owner = lookup.owner_of(signal.signal_id)
     if owner is not None:
         return Outcome(duplicate_of=owner)
+    candidates = list(lookup.candidates(signal))
+    for crisis, _refs in candidates:  # a repeat whose membership record was lost (a crash between the writes)
+        if signal.signal_id in crisis.signal_ids:
+            return Outcome(duplicate_of=crisis.crisis_id)
     key = correlation_key(signal)
-    match = best_match(signal, key, lookup.candidates(signal))
+    match = best_match(signal, key, candidates)
     if match is None:
         crisis, event = open_crisis(signal, key, now)
         return Outcome(crises_to_write=(crisis,), events=(event,))

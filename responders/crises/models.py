@@ -180,12 +180,13 @@ class CrisisMember(BaseModel):
     countries: list[str] = Field(default_factory=list)
     url: str | None = None
     exercise: bool = False
+    count: int | None = Field(None, description="the crisis's signal count once this signal had joined")
 
     @classmethod
-    def of(cls, signal: Signal, crisis_id: str) -> "CrisisMember":
+    def of(cls, signal: Signal, crisis_id: str, count: int | None = None) -> "CrisisMember":
         return cls(signal_id=signal.signal_id, crisis_id=crisis_id, source=signal.source, title=signal.title[:500],
                    severity=signal.severity, observed_at=signal.observed_at, countries=list(signal.countries),
-                   url=signal.url, exercise=signal.exercise)
+                   url=signal.url, exercise=signal.exercise, count=count)
 
 
 class CrisisEvent(BaseModel):

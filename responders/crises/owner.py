@@ -105,8 +105,16 @@ class PartitionLookup:
         self.index, self.members, self.partition = index, members, partition
 
     def owner_of(self, signal_id: str) -> str | None:
+        """The crisis that holds the signal, by its membership record, unless that crisis's state shows the signal
+        never counted (a crash wrote the membership and lost the crisis write: the signal is applied again)."""
         member = self.members.get(signal_id, self.partition)
-        return member.crisis_id if member is not None else None
+        if member is None:
+            return None
+        crisis = self.index.get(member.crisis_id)
+        if (crisis is not None and member.count is not None and crisis.signal_count < member.count
+                and signal_id not in crisis.signal_ids):
+            return None
+        return member.crisis_id
 
     def candidates(self, signal: Signal):
         return self.index.candidates(signal)
@@ -132,7 +140,8 @@ def decide(indexes: Indexes, table: StateReader[Crisis], batch: list[Received], 
             crises.put(crisis.crisis_id, crisis, received.partition)
         member = None
         if isinstance(received.message, Signal) and outcome.crises_to_write:
-            member = CrisisMember.of(received.message, outcome.crises_to_write[0].crisis_id)
+            joined = outcome.crises_to_write[0]
+            member = CrisisMember.of(received.message, joined.crisis_id, joined.signal_count)
             members.put(member.signal_id, member, received.partition)
         for event in outcome.events:
             decision.emits += [CrisisRecorded.of(event, written[event.crisis_id], member), public_event(event)]

@@ -124,3 +124,30 @@ def test_close_quiet_crises_round_trips_its_wire_form():
         pass
     else:
         raise AssertionError("a sweep command must not read as a signal")
+
+
+def test_a_crash_between_the_two_table_writes_neither_counts_a_signal_twice_nor_loses_it():
+    """Without transactions, a SIGKILL can land after one table's changelog records and before the other's."""
+    table, indexes, run = owner()
+    first = make_signal("EQ:9", references=("gdacs:EQ:9",))
+    second = make_signal("EQ:9b", references=("gdacs:EQ:9",), at=T0 + days(1))
+    run(first, second)
+    [crisis_id] = table.rows
+    members = table.table(MEMBERS).rows
+    assert members[second.signal_id].count == 2
+
+    del members[second.signal_id]  # the crisis write landed, the membership record did not
+    indexes.stale = True
+    again = run(second)
+    assert table.rows[crisis_id].signal_count == 2 and again.emits == [], "not counted twice"
+
+    third = make_signal("EQ:9c", references=("gdacs:EQ:9",), at=T0 + days(2))
+    run(third)
+    assert table.rows[crisis_id].signal_count == 3
+    before = table.rows[crisis_id]
+    # the membership record landed, the crisis write did not: the crisis is back at two signals
+    table.rows[crisis_id] = before.model_copy(update={"signal_count": 2, "signal_ids": before.signal_ids[:-1]})
+    indexes.stale = True
+    run(third)
+    assert table.rows[crisis_id].signal_count == 3 and third.signal_id in table.rows[crisis_id].signal_ids, \
+        "not lost"
