@@ -84,9 +84,8 @@ async def submit(intervention_id: str, principal: AnyRoleDep, runtime: RuntimeDe
     code = result["status_code"]
     if code >= 400:
         raise ApiError(code, code_for(code), result.get("detail") or "body: refused")
-    version = int(str(result.get("detail", "")).rsplit(" ", 1)[-1] or 1)
-    return JSONResponse({"report_id": result["report_id"], "version": version, "intervention_id": intervention_id,
-                         "command_id": result["command_id"]}, status_code=201)
+    return JSONResponse({"report_id": result["report_id"], "version": result["version"],
+                         "intervention_id": intervention_id, "command_id": result["command_id"]}, status_code=201)
 
 
 def _hours(later: str | None, earlier: str) -> float | None:

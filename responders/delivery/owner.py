@@ -138,7 +138,7 @@ def on_report(delivery: InterventionDelivery | None, message: SubmitReport, now:
                     period_end=message.report.period_end, values=message.report.values, note=message.report.note)
     reports = {**delivery.reports, report_id: [*delivery.reports.get(report_id, []), report]}
     updated, emits = reevaluate(delivery.model_copy(update={"reports": reports, "commands_seen": seen}), now, rules)
-    result = _result(message, "applied", 201, f"{report_id} version {version}", report_id=report_id)
+    result = _result(message, "applied", 201, f"{report_id} version {version}", report_id=report_id, version=version)
     return updated, [*emits, result]
 
 
@@ -159,7 +159,7 @@ def _place(delivery: InterventionDelivery, message: SubmitReport) -> tuple[str, 
     return message.report.corrects, versions[-1].version + 1
 
 
-def _result(message: SubmitReport, outcome: str, code: int, detail: str, **extra: str) -> Emitted:
+def _result(message: SubmitReport, outcome: str, code: int, detail: str, **extra: Any) -> Emitted:
     result = CommandResult(command_id=message.command_id, outcome=outcome, status_code=code, detail=detail,
                            intervention_id=message.intervention_id, **extra)
     return PlanEvent(event_id=event_id_for(COMMAND_RESULT, result.command_id), type=COMMAND_RESULT,

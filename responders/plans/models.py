@@ -187,6 +187,7 @@ class CommandResult(BaseModel):
     intervention_id: str | None = None
     request_id: str | None = None
     report_id: str | None = None
+    version: int | None = Field(default=None, description="a progress report's version")
 
 
 class PlanEvent(Event):
