@@ -27,8 +27,8 @@ from responders.delivery.models import (
 )
 from responders.delivery.targets import ANNOUNCED, FINAL, Point, Rules, evaluate
 from responders.messages import Decision, Emitted, Public, Received, StateReader, decide_each
-from responders.plans.models import COMMAND_RESULT, CommandResult, PlanEvent
-from responders.plans.planner import event_id_for
+from responders.plans.models import CommandResult
+from responders.plans.planner import result_event
 from vocabulary.cloudevents import CloudEvent
 
 MAX_COMMANDS_REMEMBERED = 200
@@ -162,8 +162,7 @@ def _place(delivery: InterventionDelivery, message: SubmitReport) -> tuple[str, 
 def _result(message: SubmitReport, outcome: str, code: int, detail: str, **extra: Any) -> Emitted:
     result = CommandResult(command_id=message.command_id, outcome=outcome, status_code=code, detail=detail,
                            intervention_id=message.intervention_id, **extra)
-    return PlanEvent(event_id=event_id_for(COMMAND_RESULT, result.command_id), type=COMMAND_RESULT,
-                     crisis_id=message.crisis_id, occurred_at=message.issued_at, exercise=False, result=result)
+    return result_event(message.crisis_id, result, message.issued_at)
 
 
 def on_due(delivery: InterventionDelivery | None, message: EvaluateDue, now: datetime, rules: Rules) -> Step:

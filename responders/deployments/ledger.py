@@ -153,18 +153,13 @@ class ExtensionDecided(LedgerAnswer):
 
 
 def extend(ledger: ExpertLedger, request_id: str, end: date, rest_days: int = 0) -> tuple[ExpertLedger, HoldDecision]:
-    """Move a hold's end unless the longer days overlap another hold of the expert (rest included)."""
+    """Move a hold's end unless the longer days overlap another hold of the expert (rest included): the hold asked
+    again without itself, by `try_hold`'s rule."""
     mine = next((h for h in ledger.holds if h.request_id == request_id), None)
     if mine is None:
         return ledger, HoldDecision(granted=False, reason=f"no hold for request {request_id}")
-    for other in ledger.holds:
-        if other.request_id != request_id and _overlaps(mine.start, end, other.start, other.end, rest_days):
-            return ledger, HoldDecision(granted=False, conflict=other,
-                                        reason=f"{ledger.expert_id} is held from {other.start} to {other.end} for "
-                                               f"crisis {other.crisis_id} ({other.status})")
-    longer = mine.model_copy(update={"end": end})
-    return ledger.model_copy(update={"holds": [longer if h.request_id == request_id else h for h in ledger.holds]}), \
-        HoldDecision(granted=True)
+    longer, decision = try_hold(release(ledger, request_id), mine.model_copy(update={"end": end}), rest_days)
+    return (longer, decision) if decision.granted else (ledger, decision)
 
 
 def on_extend(ledger: ExpertLedger, command: ExtendHold, now: datetime, rest_days: Callable[[str], int]):

@@ -325,3 +325,9 @@ def _close(book: PlanBook, command: CloseIntervention, now: datetime):
                                                          else i for i in book.interventions]})
     return new_book, [_event(PlanEventType.CLOSED, closed.plan, now, intervention=closed)], _result(
         command, "applied", 200, None, closed.plan, closed)
+
+
+def result_event(crisis_id: str, result: CommandResult, now: datetime) -> PlanEvent:
+    """An owner's answer to a command, on rrc.plans where the waiting API call reads it (any owner uses it)."""
+    return PlanEvent(event_id=event_id_for(COMMAND_RESULT, result.command_id), type=COMMAND_RESULT,
+                     crisis_id=crisis_id, occurred_at=now, exercise=False, result=result)

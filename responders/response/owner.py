@@ -38,8 +38,9 @@ from responders.matching.index import RosterIndex
 from responders.matching.requests import Reservation
 from responders.messages import Decision, Emitted, Received, StateReader, decide_each
 from responders.plans.commands import ApprovePlan, CloseIntervention, PlanCommand, RevisePlan
-from responders.plans.models import COMMAND_RESULT, CommandResult, PlanEvent, PlanEventType
-from responders.plans.planner import MAX_COMMANDS_REMEMBERED, PartnerRanker, event_id_for, on_command, on_crisis_event
+from responders.plans.models import CommandResult, PlanEvent, PlanEventType
+from responders.plans.planner import (MAX_COMMANDS_REMEMBERED, PartnerRanker, on_command, on_crisis_event,
+                                      result_event)
 from responders.response.book import ResponseBook
 
 Step = tuple[ResponseBook, list[Emitted]]
@@ -193,11 +194,6 @@ def _staffed(book: ResponseBook, step, iv, now: datetime) -> Step:
         return book, []
     staffing = {**book.staffing, step.staffing.intervention_id: step.staffing}
     return book.model_copy(update={"staffing": staffing}), staffed_emits(step, iv, now)
-
-
-def result_event(crisis_id: str, result: CommandResult, now: datetime) -> PlanEvent:
-    return PlanEvent(event_id=event_id_for(COMMAND_RESULT, result.command_id), type=COMMAND_RESULT,
-                     crisis_id=crisis_id, occurred_at=now, exercise=False, result=result)
 
 
 HANDLERS: dict[type, Callable[[ResponseBook, Any, ResponseContext, datetime], Step]] = {
