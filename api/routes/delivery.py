@@ -10,10 +10,8 @@ partner's report is 404, as for an intervention they cannot see.
 
 from __future__ import annotations
 
-import statistics
 import uuid
-from collections import Counter, defaultdict
-from datetime import datetime
+from collections import Counter
 from typing import Any
 
 from fastapi import APIRouter, Body, Query
@@ -26,6 +24,7 @@ from api.deps import RuntimeDep, WorkerDep
 from api.errors import ApiError, NotFound, code_for
 from api.commands import send_command
 from responders.delivery.models import ReportInput, SubmitReport
+from responders.delivery.overview import overview as summarise
 
 router = APIRouter(prefix="/v1/interventions", tags=["delivery"])
 overview = APIRouter(prefix="/v1/delivery", tags=["delivery"])
@@ -88,42 +87,17 @@ async def submit(intervention_id: str, principal: AnyRoleDep, runtime: RuntimeDe
                          "intervention_id": intervention_id, "command_id": result["command_id"]}, status_code=201)
 
 
-def _hours(later: str | None, earlier: str) -> float | None:
-    if not later:
-        return None
-    return (datetime.fromisoformat(later.replace("Z", "+00:00"))
-            - datetime.fromisoformat(earlier.replace("Z", "+00:00"))).total_seconds() / 3600
-
-
 @overview.get("", summary="Targets by status per intervention, country, region and strategic objective; median "
                           "hours to first acceptance and to team on site")
 async def delivery_overview(principal: CoordinatorDep, runtime: RuntimeDep, scope: ScopeDep,
                             exercise: bool | None = Query(False, description="include exercises (default: no)")
                             ) -> dict[str, Any]:
-    groups: dict[str, dict[str, Counter]] = {k: defaultdict(Counter) for k in ("country", "region", "objective")}
-    per_intervention, accepted, on_site = [], [], []
-    for delivery in runtime.views.delivery.interventions.values():
-        if not scope.sees(delivery) or (exercise is not None and bool(delivery.get("exercise")) != exercise):
-            continue
-        counts = Counter(t["status"] for t in delivery["targets"])
-        per_intervention.append({"intervention_id": delivery["intervention_id"], "crisis_id": delivery["crisis_id"],
-                                 "countries": delivery.get("countries", []), "statuses": dict(counts)})
-        for country in delivery.get("countries", []):
-            groups["country"][country].update(counts)
-            try:
-                groups["region"][runtime.offices.region_of(country).office_id].update(counts)
-            except KeyError:
-                pass  # a code no office covers (not ISO 3166): counted by country only
-        for objective in delivery.get("objectives", []):
-            groups["objective"][objective].update(counts)
-        facts = delivery.get("facts", {})
-        for name, out in (("first_expert_accepted", accepted), ("team_on_site", on_site)):
-            hours = _hours(facts.get(name), delivery["launched_at"])
-            if hours is not None:
-                out.append(hours)
-    return {"interventions": sorted(per_intervention, key=lambda d: d["intervention_id"]),
-            "by_country": {k: dict(v) for k, v in sorted(groups["country"].items())},
-            "by_region": {k: dict(v) for k, v in sorted(groups["region"].items())},
-            "by_objective": {k: dict(v) for k, v in sorted(groups["objective"].items())},
-            "median_hours_to_first_acceptance": statistics.median(accepted) if accepted else None,
-            "median_hours_to_team_on_site": statistics.median(on_site) if on_site else None}
+    def region_of(country: str) -> str | None:
+        try:
+            return runtime.offices.region_of(country).office_id
+        except KeyError:
+            return None  # a code no office covers: counted by country only
+
+    seen = (d for d in runtime.views.delivery.interventions.values()
+            if scope.sees(d) and (exercise is None or bool(d.get("exercise")) == exercise))
+    return summarise(seen, region_of)

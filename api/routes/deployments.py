@@ -23,7 +23,8 @@ from api.deps import RuntimeDep, WorkerDep
 from api.errors import ApiError, Invalid, NotFound, code_for
 from responders.deployments.commands import AnswerRequest, ExtendMission, MissionStep
 from responders.deployments.machine import AnswerChannel, RequestState
-from vocabulary.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
+from streams.views.deployments import RequestFilter
+from vocabulary.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 me = APIRouter(prefix="/v1/me", tags=["deployment requests"])
 deployments = APIRouter(prefix="/v1/deployments", tags=["deployment requests"])
@@ -211,16 +212,9 @@ async def list_deployments(principal: CoordinatorDep, runtime: RuntimeDep, scope
                            end: date | None = Query(None, description="overlapping until this day"),
                            limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
                            cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
-    def wanted(r: dict[str, Any]) -> bool:
-        return (scope.sees(r) and (state is None or r["state"] == state.value)
-                and (country is None or country.upper() in r.get("place", []))
-                and (crisis_id is None or r["crisis_id"] == crisis_id)
-                and (expert_id is None or r["expert_id"] == expert_id)
-                and (start is None or date.fromisoformat(r["end"]) >= start)
-                and (end is None or date.fromisoformat(r["start"]) <= end))
-
-    rows = (r for r in _view(runtime).requests.values() if wanted(r))
-    return paginate(rows, lambda r: (r["offered_at"], r["request_id"]), limit, cursor).to_json()
+    flt = RequestFilter(state=state.value if state else None, country=country, crisis_id=crisis_id,
+                        expert_id=expert_id, start=start, end=end, visible=None if scope.whole else scope.sees)
+    return _view(runtime).list_requests(flt, limit, cursor).to_json()
 
 
 @staffing.get("/{intervention_id}/staffing", summary="Seats, offers, their states and times for an intervention")

@@ -67,18 +67,6 @@ class RosterResource:
     owner_dep: Any       # who may read one record: staff, or the record's own expert/partner
 
 
-MISSION_STATES = ("confirmed", "deployed", "completed")
-MISSION_FIELDS = ("request_id", "intervention_id", "crisis_id", "crisis_title", "role", "state", "place", "start",
-                  "end", "severity")
-
-
-def missions_of(runtime, expert_id: str) -> list[dict]:
-    """The expert's confirmed, deployed and completed requests (from the deployments view), by start date."""
-    view = runtime.views.deployments
-    rows = [view.requests[r] for r in view.by_expert.get(expert_id, ()) if view.requests[r]["state"] in MISSION_STATES]
-    return sorted(({k: r.get(k) for k in MISSION_FIELDS} for r in rows), key=lambda m: (m["start"], m["request_id"]))
-
-
 def build_router(res: RosterResource) -> APIRouter:
     router = APIRouter(prefix=f"/v1/{res.name}", tags=[res.name])
     owner_kw = res.id_field  # ensure_owner takes expert_id= or partner_id=
@@ -125,7 +113,7 @@ def build_router(res: RosterResource) -> APIRouter:
         ensure_owner(principal, **{owner_kw: record_id}, detail=f"{res.id_field}: no record {record_id!r}")
         record = _read(_existing(runtime, record_id))
         if res.name == "experts":  # the missions rrc staffed them on, next to the roster's own history
-            record["missions"] = missions_of(runtime, record_id)
+            record["missions"] = runtime.views.deployments.missions_of(record_id)
         return record
 
     @router.patch("/{record_id}", summary=f"Change some fields of one of the {res.name}")

@@ -8,6 +8,7 @@ after a crash repeats the same snapshots before newer ones, so the last snapshot
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -25,6 +26,32 @@ class Due:
     intervention_id: str
     crisis_id: str
     respond_by: datetime
+
+
+@dataclass(frozen=True)
+class RequestFilter:
+    """Which deployment requests a list shows (`GET /v1/deployments`); `visible` is the caller's office scope."""
+
+    state: str | None = None
+    country: str | None = None
+    crisis_id: str | None = None
+    expert_id: str | None = None
+    start: date | None = None  # overlapping from this day on
+    end: date | None = None  # overlapping until this day
+    visible: Callable[[dict[str, Any]], bool] | None = None
+
+    def matches(self, r: dict[str, Any]) -> bool:
+        return ((self.visible is None or self.visible(r)) and (self.state is None or r["state"] == self.state)
+                and (self.country is None or self.country.upper() in r.get("place", []))
+                and (self.crisis_id is None or r["crisis_id"] == self.crisis_id)
+                and (self.expert_id is None or r["expert_id"] == self.expert_id)
+                and (self.start is None or date.fromisoformat(r["end"]) >= self.start)
+                and (self.end is None or date.fromisoformat(r["start"]) <= self.end))
+
+
+MISSION_STATES = frozenset({"confirmed", "deployed", "completed"})
+MISSION_FIELDS = ("request_id", "intervention_id", "crisis_id", "crisis_title", "role", "state", "place", "start",
+                  "end", "severity")
 
 
 class DeploymentsView:
@@ -71,6 +98,16 @@ class DeploymentsView:
     @property
     def open_offers(self) -> int:
         return sum(1 for r in self.requests.values() if r["state"] == "offered")
+
+    def list_requests(self, flt: RequestFilter, limit: int, cursor: str | None) -> Page:
+        rows = (r for r in self.requests.values() if flt.matches(r))
+        return paginate(rows, lambda r: (r["offered_at"], r["request_id"]), limit, cursor)
+
+    def missions_of(self, expert_id: str) -> list[dict[str, Any]]:
+        """The expert's confirmed, deployed and completed requests, by start date."""
+        rows = (self.requests[r] for r in self.by_expert.get(expert_id, ()))
+        missions = ({k: r.get(k) for k in MISSION_FIELDS} for r in rows if r["state"] in MISSION_STATES)
+        return sorted(missions, key=lambda m: (m["start"], m["request_id"]))
 
     def requests_of(self, expert_id: str, state: str | None, limit: int, cursor: str | None) -> Page:
         rows = (self.requests[r] for r in self.by_expert.get(expert_id, ()))

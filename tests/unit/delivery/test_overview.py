@@ -1,0 +1,24 @@
+"""The delivery overview sums statuses per intervention, country, region and objective, with median waits."""
+
+from __future__ import annotations
+
+from responders.delivery.overview import overview
+
+
+def delivery(iid: str, countries: list[str], statuses: list[str], **facts: str) -> dict:
+    return {"intervention_id": iid, "crisis_id": f"cri-{iid}", "countries": countries, "objectives": ["employment"],
+            "launched_at": "2026-03-02T00:00:00Z", "facts": facts,
+            "targets": [{"status": s} for s in statuses]}
+
+
+def test_statuses_add_up_by_place_and_objective_and_waits_are_medians():
+    out = overview([delivery("a", ["IDN"], ["met", "at_risk"], first_expert_accepted="2026-03-02T02:00:00Z"),
+                    delivery("b", ["IDN", "XXX"], ["met"], first_expert_accepted="2026-03-02T06:00:00Z",
+                             team_on_site="2026-03-04T00:00:00Z")],
+                   lambda c: "ro-asia-pacific" if c == "IDN" else None)
+    assert [i["intervention_id"] for i in out["interventions"]] == ["a", "b"]
+    assert out["by_country"] == {"IDN": {"met": 2, "at_risk": 1}, "XXX": {"met": 1}}
+    assert out["by_region"] == {"ro-asia-pacific": {"met": 2, "at_risk": 1}}
+    assert out["by_objective"] == {"employment": {"met": 2, "at_risk": 1}}
+    assert out["median_hours_to_first_acceptance"] == 4 and out["median_hours_to_team_on_site"] == 48
+    assert overview([], lambda c: None)["median_hours_to_team_on_site"] is None
