@@ -38,7 +38,12 @@ class InvalidToken(AuthError):
 
 
 class TokenSpecError(AuthError, ValueError):
-    """A token cannot be issued as asked (role and ids do not fit, bad expiry, unknown grant)."""
+    """A token cannot be issued as asked (role and ids do not fit, bad expiry, unknown grant); `field` names the
+    request field at fault (`POST /v1/tokens` answers `field: message`)."""
+
+    def __init__(self, message: str, field: str = "role") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class UnknownTokenId(AuthError, LookupError):

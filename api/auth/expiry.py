@@ -18,17 +18,17 @@ def parse_expiry(text: str, now: datetime) -> datetime:
     if duration:
         amount, unit = int(duration.group(1)), duration.group(2).lower()
         if amount <= 0:
-            raise TokenSpecError(f"expiry {text!r} must be a positive duration")
+            raise TokenSpecError(f"expiry {text!r} must be a positive duration", field="expires")
         try:
             return now + timedelta(**{_UNITS[unit]: amount})
         except OverflowError as exc:
-            raise TokenSpecError(f"expiry {text!r} is too far ahead") from exc
+            raise TokenSpecError(f"expiry {text!r} is too far ahead", field="expires") from exc
     try:
         at = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise TokenSpecError(
-            f"expiry {text!r} is neither a duration like 30d/12h/15m nor an ISO 8601 datetime") from exc
+        raise TokenSpecError(f"expiry {text!r} is neither a duration like 30d/12h/15m nor an ISO 8601 datetime",
+                             field="expires") from exc
     at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
     if at <= now:
-        raise TokenSpecError(f"expiry {text!r} is in the past")
+        raise TokenSpecError(f"expiry {text!r} is in the past", field="expires")
     return at

@@ -52,7 +52,8 @@ def check_issuable(roster: Roster, offices: OfficeSet, role: Role, **ids: str | 
     """Raise `UnknownSubject` when a token may not be issued for these ids."""
     problem = problem_of(roster, offices, role, **ids)
     if problem is not None:
-        raise UnknownSubject(problem)
+        field, _, reason = problem.partition(": ")
+        raise UnknownSubject(reason, field)
 
 
 class IdentityCheck:

@@ -103,27 +103,28 @@ def check_subject(role: Role, expert_id: str | None, partner_id: str | None, off
     Whether the ids exist (on the roster, in the offices file) is for the caller to check (`api.auth.identities`).
     """
     if role is Role.COORDINATOR and not office_id:
-        raise TokenSpecError("role coordinator requires an office id (--office; see GET /v1/offices)")
+        raise TokenSpecError("role coordinator requires an office id (--office; see GET /v1/offices)", "office_id")
     if office_id and role not in (Role.COORDINATOR, Role.ADMIN):
-        raise TokenSpecError(f"an office id is only allowed with role coordinator or admin, not {role}")
+        raise TokenSpecError(f"an office id is only allowed with role coordinator or admin, not {role}", "office_id")
     for name, value in (("expert id", expert_id), ("partner id", partner_id), ("office id", office_id)):
         if value is not None and not ID_RE.fullmatch(value):
-            raise TokenSpecError(f"{name} {value!r} must be 1-128 letters, digits or ._:@- (starting alphanumeric)")
+            raise TokenSpecError(f"{name} {value!r} must be 1-128 letters, digits or ._:@- (starting alphanumeric)",
+                                 name.replace(" ", "_"))
     if role is Role.EXPERT and not expert_id:
-        raise TokenSpecError("role expert requires an expert id (--expert-id)")
+        raise TokenSpecError("role expert requires an expert id (--expert-id)", "expert_id")
     if role is Role.PARTNER and not partner_id:
-        raise TokenSpecError("role partner requires a partner id (--partner-id)")
+        raise TokenSpecError("role partner requires a partner id (--partner-id)", "partner_id")
     if expert_id and role is not Role.EXPERT:
-        raise TokenSpecError(f"an expert id is only allowed with role expert, not {role}")
+        raise TokenSpecError(f"an expert id is only allowed with role expert, not {role}", "expert_id")
     if partner_id and role is not Role.PARTNER:
-        raise TokenSpecError(f"a partner id is only allowed with role partner, not {role}")
+        raise TokenSpecError(f"a partner id is only allowed with role partner, not {role}", "partner_id")
 
 
 def _grants(grants: Iterable[str]) -> tuple[str, ...]:
     try:
         return tuple(sorted({Grant(g).value for g in grants}))
     except ValueError as exc:
-        raise TokenSpecError(f"{exc}; known grants: {', '.join(Grant)}") from exc
+        raise TokenSpecError(f"{exc}; known grants: {', '.join(Grant)}", "grants") from exc
 
 
 def _secret_bytes(secret: SecretStr | str | bytes) -> bytes:
@@ -170,7 +171,7 @@ class TokenStore:
         if expires_at is not None:
             expires_at = expires_at.replace(tzinfo=UTC) if expires_at.tzinfo is None else expires_at.astimezone(UTC)
             if expires_at <= now:
-                raise TokenSpecError("expiry must lie in the future")
+                raise TokenSpecError("expiry must lie in the future", "expires")
         granted = _grants(grants)
         with self.file.update() as doc:
             rows = self._rows(doc)

@@ -37,19 +37,6 @@ class TokenCreate(BaseModel):
     grants: list[Grant] = Field(default_factory=list)
 
 
-_FIELD_WORDS = (("office", "office_id"), ("expert", "expert_id"), ("partner", "partner_id"), ("expir", "expires"),
-                ("grant", "grants"))
-
-
-def _detail(message: str) -> str:
-    """`field: reason`: messages of the identity check name their field already; the token rules' are mapped."""
-    head = message.split(":", 1)[0]
-    if head in TokenCreate.model_fields:
-        return message
-    field = next((name for word, name in _FIELD_WORDS if word in message), "role")
-    return f"{field}: {message}"
-
-
 @router.post("", status_code=201, summary="Issue a token for an expert or partner on the roster, an office's "
                                           "coordinator or an admin; the token is shown once")
 async def issue(principal: AdminDep, runtime: RuntimeDep, store: TokenStoreDep,
@@ -64,7 +51,7 @@ async def issue(principal: AdminDep, runtime: RuntimeDep, store: TokenStoreDep,
         issued = store.issue(body.role, expert_id=body.expert_id, partner_id=body.partner_id, office_id=office_id,
                              expires_at=expires_at, grants=body.grants)
     except TokenSpecError as exc:
-        raise Invalid(_detail(str(exc))) from exc
+        raise Invalid(f"{exc.field}: {exc}") from exc
     return JSONResponse({"token": issued.token, **issued.record.public_view()}, status_code=201)
 
 
