@@ -200,14 +200,16 @@ def fill(st: Staffing, now: datetime) -> Step:
             seat = seat.model_copy(update={"warned": False})  # asking somebody again: the warning is over
             st = _replace(st, seat)
         if not seat.open_requests and not seat.pending:
-            if _waiting_for(st, seat):
-                continue  # a candidate is still being asked for another seat of this intervention: wait for them
+            # Out of free candidates: look further first (those asked for another seat fill one seat at most),
+            # then wait for whoever is still being asked elsewhere in the intervention, and only then warn.
             if not seat.relaxed:
                 seat = seat.model_copy(update={"relaxed": True})
                 st = _replace(st, seat)
                 # Exclude those tried for this seat and those taken elsewhere in this intervention.
                 actions.append(Rematch(seat.key, seat.role, tuple(dict.fromkeys([*seat.tried,
                                                                                 *sorted(_busy_in_intervention(st))]))))
+            elif _waiting_for(st, seat):
+                continue  # a candidate is still being asked for another seat of this intervention: wait for them
             elif not seat.warned:
                 seat = seat.model_copy(update={"warned": True})
                 st = _replace(st, seat)

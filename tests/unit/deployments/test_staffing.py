@@ -212,3 +212,20 @@ def test_a_seat_waits_for_a_candidate_asked_elsewhere_before_it_warns_and_never_
     assert world.types().count("rrc.delivery.warning") == 1  # now she is seated: the other seat has nobody left
     for seat in st.seats:
         assert not (seat.warned and (seat.open_requests or seat.pending))
+
+
+def test_a_seat_whose_first_choice_is_held_elsewhere_looks_further_instead_of_waiting_on_an_open_offer():
+    """Seen over the broker: another crisis held `ana` first, and seat 1's only other candidate (`ben`) had an open
+    offer for seat 2. Waiting on ben can fill one seat at most, so seat 1 rematches and offers `cal` at once."""
+    from responders.deployments.ledger import HoldDecision
+
+    world = World(relaxed_pool=["cal"])
+    iv = intervention("int-1", [("assessor", 2, ["ana", "ben"])])
+    first = start_staffing(iv, T0)
+    holds = {a.expert_id: a for a in first.actions if isinstance(a, HoldExpert)}
+    assert set(holds) == {"ana", "ben"}
+    st = world.run(on_hold(first.staffing, holds["ben"].request_id, HoldDecision(granted=True), T0), T0)
+    st = world.run(on_hold(st, holds["ana"].request_id,
+                           HoldDecision(granted=False, reason="held for cri-other"), T0), T0)
+    assert {r.expert_id for r in st.requests.values() if r.state is RequestState.OFFERED} == {"ben", "cal"}
+    assert "rrc.delivery.warning" not in world.types()
