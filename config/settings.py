@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     delivery_off_track_margin: float = Field(
         default=0.2, gt=0, lt=1, description="How far below target a projection may fall before it is off track."
     )
+    delivery_rate_lag_margin: float = Field(
+        default=0.15, gt=0, lt=1,
+        description="How far the delivery rate (spent over allocated) may trail the elapsed share of an intervention's "
+                    "time before rrc.delivery.rate_lagging fires."
+    )
     offices_file: Path | None = Field(
         default=None, description="YAML file of the field structure and approval rules; unset means config/offices.yaml."
     )

@@ -18,7 +18,8 @@ OWNERS: dict[str, dict[type, Callable]] = {
     "correlate": crises.HANDLERS,  # rrc.signals.by-correlation: signals, CloseQuietCrises
     "plan": response.HANDLERS,  # rrc.crises and rrc.commands: CrisisRecorded, plan and deployment commands, HoldDecided
     "ledger": ledger.HANDLERS,  # rrc.ledger: HoldExpert, ConfirmHold, ReleaseHold
-    "delivery": delivery.HANDLERS,  # rrc.delivery: TrackIntervention, StaffingObserved, SubmitReport, EvaluateDue
+    "delivery": delivery.HANDLERS,  # rrc.delivery: TrackIntervention, StaffingObserved, SubmitReport, AddFunding,
+    #                                 ReportExpenditure, EvaluateDue
 }
 
 

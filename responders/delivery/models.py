@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from config.topics import DELIVERY, DELIVERY_STATE
+from responders.delivery.funding import Expenditure, ExpenditureReport, FundingLine, FundingLineInput
 from responders.delivery.targets import TargetStatus
 from responders.messages import Command, Event
 
@@ -133,9 +134,16 @@ class InterventionDelivery(BaseModel):
     hazard: str | None = None
     objectives: list[str] = Field(default_factory=list)
     exercise: bool = False
+    title: str = ""
     launched_at: AwareDatetime
+    ends_at: AwareDatetime | None = Field(default=None, description="the planned end (the last role's last day)")
     closed: bool = False
     targets: list[TrackedTarget]
+    budget_currency: str = "USD"
+    funding: list[FundingLine] = Field(default_factory=list)
+    expenditures: list[Expenditure] = Field(default_factory=list)
+    rate_lagging: bool = Field(default=False, description="the delivery rate trails the elapsed time (announced)")
+    lag_warnings: int = Field(default=0, description="how many times the lag was announced (one per episode)")
     facts: dict[str, AwareDatetime] = Field(default_factory=dict, description="event name -> when it happened")
     reporters: list[str] = Field(default_factory=list, description="experts deployed on it (who may report)")
     reports: dict[str, list[Report]] = Field(default_factory=dict, description="report id -> its versions")
@@ -164,7 +172,9 @@ class TrackIntervention(DeliveryMessage):
     hazard: str | None = None
     objectives: list[str] = Field(default_factory=list)
     exercise: bool = False
+    title: str = ""
     launched_at: AwareDatetime
+    ends_at: AwareDatetime | None = None
     targets: list[TargetSpecIn]
 
 
@@ -178,18 +188,38 @@ class StaffingObserved(DeliveryMessage):
     closed: bool = False
 
 
-class SubmitReport(DeliveryMessage):
-    type: Literal["SubmitReport"] = "SubmitReport"
+class DeliveryCommand(DeliveryMessage):
+    """A command from the API to the intervention's delivery owner; its result comes back on rrc.plans."""
+
     command_id: str
     crisis_id: str
-    report_id: str
-    actor: str
+    actor: str = Field(description="token id")
     role: str
-    expert_id: str | None = None
-    partner_id: str | None = None
     office_id: str | None = None
     issued_at: AwareDatetime
+
+
+class SubmitReport(DeliveryCommand):
+    type: Literal["SubmitReport"] = "SubmitReport"
+    report_id: str
+    expert_id: str | None = None
+    partner_id: str | None = None
     report: ReportInput
+
+
+class AddFunding(DeliveryCommand):
+    """A funding line for the intervention's budget; the API has checked the source is a funder."""
+
+    type: Literal["AddFunding"] = "AddFunding"
+    line_id: str
+    organisation: str
+    line: FundingLineInput
+
+
+class ReportExpenditure(DeliveryCommand):
+    type: Literal["ReportExpenditure"] = "ReportExpenditure"
+    report_id: str
+    report: ExpenditureReport
 
 
 class EvaluateDue(DeliveryMessage):
@@ -217,6 +247,24 @@ class TargetEventData(BaseModel):
     reported: float | None = Field(None, description="quantity: the total reported; share: the latest share")
     projection: dict[str, Any] | None = Field(None, description="pace, required pace and projection at the due time")
     reason: str = Field(description="why, in words")
+
+
+class RateLaggingData(BaseModel):
+    """The data of `rrc.delivery.rate_lagging` (public: totals only, nobody's funding by source)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    intervention_id: str
+    crisis_id: str
+    countries: list[str]
+    exercise: bool
+    currency: str
+    allocated: float
+    spent: float
+    delivery_rate: float | None
+    elapsed_share: float | None
+    lag: float | None = Field(description="elapsed share minus delivery rate")
+    margin: float
+    reason: str
 
 
 class DeliveryUpdated(Event):

@@ -10,14 +10,26 @@ every change writes the new state and sends it to rrc.delivery.state for the vie
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from responders.delivery.funding import (
+    Expenditure,
+    FundingLine,
+    FundingRefused,
+    check_earmark,
+    in_budget_currency,
+    lag,
+)
 from responders.delivery.models import (
+    AddFunding,
+    DeliveryCommand,
     DeliveryUpdated,
     EvaluateDue,
     InterventionDelivery,
+    RateLaggingData,
     Report,
+    ReportExpenditure,
     StaffingObserved,
     SubmitReport,
     TargetEventData,
@@ -32,6 +44,8 @@ from responders.plans.planner import result_event
 from vocabulary.cloudevents import CloudEvent
 
 MAX_COMMANDS_REMEMBERED = 200
+MAX_LINES_KEPT = 500  # funding lines per intervention (expenditure lines: ten times as many)
+MAX_DAYS_BEFORE_LAUNCH = 90  # expenditure booked before the launch (preparation) is taken this far back
 Step = tuple[InterventionDelivery | None, list[Emitted]]
 
 
@@ -82,8 +96,44 @@ def reevaluate(delivery: InterventionDelivery, now: datetime, rules: Rules) -> S
             updated = updated.model_copy(update={"announced": [*target.announced, verdict.status]})
             emits.append(announcement(delivery, updated, previous=target.status.value, now=now))
         targets.append(updated)
-    return delivery.model_copy(update={"targets": targets, "evaluated_at": now,
-                                       "next_check_at": min(checks, default=None)}), emits
+    delivery = delivery.model_copy(update={"targets": targets, "evaluated_at": now})
+    delivery, lag_emits, lag_check = _check_lag(delivery, now, rules)
+    if lag_check is not None:
+        checks.append(lag_check)
+    return delivery.model_copy(update={"next_check_at": min(checks, default=None)}), [*emits, *lag_emits]
+
+
+def ends_at(delivery: InterventionDelivery) -> datetime | None:
+    """The planned end: as launched, else the latest target due time."""
+    return delivery.ends_at or max((t.due_at for t in delivery.targets if t.due_at), default=None)
+
+
+def _check_lag(delivery: InterventionDelivery, now: datetime, rules: Rules
+               ) -> tuple[InterventionDelivery, list[Emitted], datetime | None]:
+    """Announce once per episode when the delivery rate trails the elapsed share of time by more than the margin."""
+    allocated = sum(line.budget_amount for line in delivery.funding)
+    spent = sum(e.budget_amount for e in delivery.expenditures)
+    verdict = lag(allocated, spent, delivery.launched_at, ends_at(delivery), now, rules.rate_lag_margin)
+    check = None if delivery.closed else verdict.next_check_at
+    if verdict.lagging == delivery.rate_lagging or delivery.closed:
+        return delivery, [], check
+    if not verdict.lagging:
+        return delivery.model_copy(update={"rate_lagging": False}), [], check
+    episode = delivery.lag_warnings + 1
+    figures = verdict.figures()
+    reason = (f"{figures['spent']:,.2f} of {figures['allocated']:,.2f} {delivery.budget_currency} spent "
+              f"({figures['delivery_rate']:.0%}) with {figures['elapsed_share']:.0%} of the time gone: "
+              f"{figures['lag']:.0%} behind, more than the {rules.rate_lag_margin:.0%} allowed")
+    data = RateLaggingData(intervention_id=delivery.intervention_id, crisis_id=delivery.crisis_id,
+                           countries=delivery.countries, exercise=delivery.exercise,
+                           currency=delivery.budget_currency, allocated=figures["allocated"], spent=figures["spent"],
+                           delivery_rate=figures["delivery_rate"], elapsed_share=figures["elapsed_share"],
+                           lag=figures["lag"], margin=rules.rate_lag_margin, reason=reason)
+    event = Public(CloudEvent(id=f"lag-{delivery.intervention_id}-{episode}", type="rrc.delivery.rate_lagging",
+                              time=now, subject=delivery.intervention_id, data=data.model_dump(mode="json"),
+                              extensions={"rrcexercise": "true" if delivery.exercise else "false",
+                                          "rrccrisisid": delivery.crisis_id}), delivery.crisis_id)
+    return delivery.model_copy(update={"rate_lagging": True, "lag_warnings": episode}), [event], check
 
 
 def announcement(delivery: InterventionDelivery, target: TrackedTarget, previous: str, now: datetime) -> Public:
@@ -106,7 +156,8 @@ def on_track(delivery: InterventionDelivery | None, message: TrackIntervention, 
     targets = [TrackedTarget(**t.model_dump()) for t in message.targets]
     fresh = InterventionDelivery(intervention_id=message.intervention_id, crisis_id=message.crisis_id,
                                  countries=message.countries, hazard=message.hazard, objectives=message.objectives,
-                                 exercise=message.exercise, launched_at=message.launched_at, targets=targets)
+                                 exercise=message.exercise, title=message.title, launched_at=message.launched_at,
+                                 ends_at=message.ends_at, targets=targets)
     return reevaluate(fresh, now, rules)
 
 
@@ -159,10 +210,74 @@ def _place(delivery: InterventionDelivery, message: SubmitReport) -> tuple[str, 
     return message.report.corrects, versions[-1].version + 1
 
 
-def _result(message: SubmitReport, outcome: str, code: int, detail: str, **extra: Any) -> Emitted:
+def _result(message: DeliveryCommand, outcome: str, code: int, detail: str, **extra: Any) -> Emitted:
     result = CommandResult(command_id=message.command_id, outcome=outcome, status_code=code, detail=detail,
                            intervention_id=message.intervention_id, **extra)
     return result_event(message.crisis_id, result, message.issued_at)
+
+
+def on_funding(delivery: InterventionDelivery | None, message: AddFunding, now: datetime, rules: Rules) -> Step:
+    if delivery is None:
+        return None, [_result(message, "rejected", 404, f"intervention {message.intervention_id} is not tracked")]
+    if message.command_id in delivery.commands_seen:
+        return delivery, []
+    seen = [*delivery.commands_seen, message.command_id][-MAX_COMMANDS_REMEMBERED:]
+    line = message.line
+    try:
+        if len(delivery.funding) >= MAX_LINES_KEPT:
+            raise FundingRefused("source", f"this intervention has {MAX_LINES_KEPT} funding lines already")
+        value = in_budget_currency(line, delivery.budget_currency, "body")
+        check_earmark(line.earmark, delivery.countries, delivery.objectives, delivery.hazard, "body")
+    except FundingRefused as exc:
+        return delivery.model_copy(update={"commands_seen": seen}), [_result(message, "rejected", 422, str(exc))]
+    stored = FundingLine(line_id=message.line_id, source=line.source, organisation=message.organisation,
+                         amount=line.amount, currency=line.currency, budget_amount=value, earmark=line.earmark,
+                         reference=line.reference, committed_on=line.committed_on or message.issued_at.date(),
+                         recorded_at=message.issued_at, recorded_by=message.actor)
+    updated, emits = reevaluate(delivery.model_copy(update={"funding": [*delivery.funding, stored],
+                                                            "commands_seen": seen}), now, rules)
+    return updated, [*emits, _result(message, "applied", 201, f"funding line {message.line_id}",
+                                     report_id=message.line_id, version=1)]
+
+
+def on_expenditure(delivery: InterventionDelivery | None, message: ReportExpenditure, now: datetime,
+                   rules: Rules) -> Step:
+    if delivery is None:
+        return None, [_result(message, "rejected", 404, f"intervention {message.intervention_id} is not tracked")]
+    if message.command_id in delivery.commands_seen:
+        return delivery, []
+    seen = [*delivery.commands_seen, message.command_id][-MAX_COMMANDS_REMEMBERED:]
+    sources = {line.source for line in delivery.funding}
+    lines = []
+    try:
+        if len(delivery.expenditures) + len(message.report.lines) > MAX_LINES_KEPT * 10:
+            raise FundingRefused("lines", f"this intervention has {len(delivery.expenditures)} expenditure lines; "
+                                          f"at most {MAX_LINES_KEPT * 10} are kept")
+        for n, line in enumerate(message.report.lines):
+            field = f"lines[{n}]"
+            if line.source not in sources:
+                raise FundingRefused(f"{field}.source", f"{line.source!r} does not fund this intervention "
+                                                        f"(its sources: {', '.join(sorted(sources)) or 'none yet'})")
+            if line.country is not None and line.country not in delivery.countries:
+                raise FundingRefused(f"{field}.country", f"{line.country} is not a country of this intervention")
+            if line.objective is not None and line.objective.value not in delivery.objectives:
+                raise FundingRefused(f"{field}.objective", f"{line.objective.value} is not an objective of this "
+                                                           f"intervention")
+            if line.spent_on < delivery.launched_at.date() - timedelta(days=MAX_DAYS_BEFORE_LAUNCH):
+                raise FundingRefused(f"{field}.spent_on", f"{line.spent_on} is long before the launch")
+            if line.spent_on > message.issued_at.date():
+                raise FundingRefused(f"{field}.spent_on", f"{line.spent_on} is in the future")
+            lines.append(Expenditure(report_id=message.report_id, line=n + 1, spent_on=line.spent_on,
+                                     source=line.source, amount=line.amount, currency=line.currency,
+                                     budget_amount=in_budget_currency(line, delivery.budget_currency, field),
+                                     country=line.country, objective=line.objective, description=line.description,
+                                     recorded_at=message.issued_at, recorded_by=message.actor))
+    except FundingRefused as exc:
+        return delivery.model_copy(update={"commands_seen": seen}), [_result(message, "rejected", 422, str(exc))]
+    updated, emits = reevaluate(delivery.model_copy(update={"expenditures": [*delivery.expenditures, *lines],
+                                                            "commands_seen": seen}), now, rules)
+    return updated, [*emits, _result(message, "applied", 201, f"{message.report_id}: {len(lines)} lines",
+                                     report_id=message.report_id, version=1)]
 
 
 def on_due(delivery: InterventionDelivery | None, message: EvaluateDue, now: datetime, rules: Rules) -> Step:
@@ -175,6 +290,8 @@ HANDLERS: dict[type, Callable[..., Step]] = {
     TrackIntervention: on_track,
     StaffingObserved: on_staffing,
     SubmitReport: on_report,
+    AddFunding: on_funding,
+    ReportExpenditure: on_expenditure,
     EvaluateDue: on_due,
 }
 

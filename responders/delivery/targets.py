@@ -42,6 +42,7 @@ ANNOUNCED = frozenset({TargetStatus.AT_RISK, TargetStatus.OFF_TRACK, TargetStatu
 class Rules:
     at_risk_share: float = 0.75  # of a deadline's window passed without its event
     off_track_margin: float = 0.2  # projection (or share) more than this far below the target: off track
+    rate_lag_margin: float = 0.15  # delivery rate more than this far below the elapsed share of time: lagging
 
 
 @dataclass(frozen=True)

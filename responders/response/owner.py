@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
 from config.plan_templates import TemplateSet
@@ -103,9 +103,12 @@ def on_plan_command(book: ResponseBook, command: PlanCommand, ctx: ResponseConte
 def tracking(iv, countries: list[str]) -> TrackIntervention:
     """Delivery control starts watching the launched intervention's targets (same write as the launch)."""
     plan = iv.plan
+    last_day = max((r.start + timedelta(days=r.duration_days) for r in plan.roles), default=None)
+    ends = None if last_day is None else max(datetime.combine(last_day, time.min, tzinfo=timezone.utc),
+                                             iv.launched_at + timedelta(days=1))
     return TrackIntervention(intervention_id=iv.intervention_id, crisis_id=iv.crisis_id, countries=countries,
                              hazard=plan.hazard, objectives=sorted({r.objective for r in plan.roles}),
-                             exercise=iv.exercise, launched_at=iv.launched_at,
+                             exercise=iv.exercise, title=plan.title, launched_at=iv.launched_at, ends_at=ends,
                              targets=[TargetSpecIn(target_id=t.id, label=t.label, kind=t.kind, value=t.value,
                                                    unit=t.unit, due_at=t.due_at) for t in iv.targets])
 

@@ -1,7 +1,7 @@
 """The delivery-control owner: each intervention's targets (table `delivery`, keyed by intervention id).
 
 It reads rrc.delivery: the response owner's `TrackIntervention` (at launch) and `StaffingObserved` (when staffing
-changes), the API's `SubmitReport` and the sweep's `EvaluateDue`, all keyed by intervention id, so one worker is
+changes), the API's `SubmitReport`, `AddFunding` and `ReportExpenditure` and the sweep's `EvaluateDue`, all keyed by intervention id, so one worker is
 the single writer of each intervention's delivery state. It emits `rrc.target.*` (public, keyed by crisis id),
 the state for the views (rrc.delivery.state) and report results (rrc.plans, where the API waits for them).
 
@@ -30,7 +30,8 @@ SWEEP_BATCH = 2000
 
 def build(wiring: Wiring) -> tuple[Owner, Job]:
     settings = wiring.settings
-    rules = Rules(at_risk_share=settings.delivery_at_risk_share, off_track_margin=settings.delivery_off_track_margin)
+    rules = Rules(at_risk_share=settings.delivery_at_risk_share, off_track_margin=settings.delivery_off_track_margin,
+                  rate_lag_margin=settings.delivery_rate_lag_margin)
     spec = OwnerSpec(stage=STAGE, sources=(DELIVERY,), table="delivery", decode=typed_decoder(*inbox(STAGE)),
                      decide=lambda table, batch, now: decide(table, batch, now, rules),
                      load=load_model(InterventionDelivery), deadletter=DEADLETTER, max_events=1000, within_s=0.01)
