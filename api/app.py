@@ -32,8 +32,8 @@ def create_api(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     from api import audit
     from api.auth.identities import IdentityCheck
     from api.middleware import install
-    from api.routes import (crises, delivery, deployments, health, offices, plans, roster, signals, subscriptions,
-                            tokens)
+    from api.routes import (crises, delivery, deployments, exports, funding, health, offices, plans, roster, signals,
+                            subscriptions, tokens)
 
     api.include_router(health.router)
     api.include_router(signals.router)
@@ -48,6 +48,9 @@ def create_api(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     api.include_router(deployments.deployments)
     api.include_router(delivery.router)
     api.include_router(delivery.overview)
+    api.include_router(funding.router)
+    api.include_router(funding.funding)
+    api.include_router(exports.router)
     api.include_router(subscriptions.router)
     api.include_router(subscriptions.events)
     api.include_router(audit.router)

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from config import topics as spec
-from responders.delivery.models import InterventionDelivery, TargetEventData
+from responders.delivery.models import InterventionDelivery, RateLaggingData, TargetEventData
 from responders.deployments.owner import STAFFING_UPDATED, PublicDeploymentData
 from responders.deployments.staffing import DeploymentEvent
 from responders.plans.models import COMMAND_RESULT, REVISED, SUPERSEDED, CommandResult, Intervention, Plan
@@ -93,6 +93,9 @@ def _catalog() -> dict[str, EventDoc]:
                     "missed": "a target's due time passed without it"}
     for word, summary in target_words.items():
         out[f"rrc.target.{word}"] = EventDoc(PUBLIC, summary, TargetEventData)
+    out["rrc.delivery.rate_lagging"] = EventDoc(
+        PUBLIC, "an intervention's delivery rate (spent over allocated) trails the elapsed share of its time by more "
+                "than the configured margin (totals only)", RateLaggingData)
     out[DELIVERY_UPDATED] = EventDoc(spec.DELIVERY_STATE.name, "internal: an intervention's targets after a change",
                                      InterventionDelivery)
     out[REVISED] = EventDoc(spec.PLANS.name, "internal: a coordinator edited a proposal", InternalPlanEvent)

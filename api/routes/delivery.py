@@ -30,7 +30,17 @@ router = APIRouter(prefix="/v1/interventions", tags=["delivery"])
 overview = APIRouter(prefix="/v1/delivery", tags=["delivery"])
 
 
-def _tracked(runtime, scope: OfficeScope, intervention_id: str) -> dict[str, Any]:
+def region_lookup(runtime):
+    """A country's ILO region (its regional office id), None for a code no office covers (counted by country only)."""
+    def region_of(country: str) -> str | None:
+        try:
+            return runtime.offices.region_of(country).office_id
+        except KeyError:
+            return None
+    return region_of
+
+
+def tracked(runtime, scope: OfficeScope, intervention_id: str) -> dict[str, Any]:
     delivery = runtime.views.delivery.interventions.get(intervention_id)
     if delivery is None or not scope.sees(delivery):
         if scope.sees(runtime.views.plans.interventions.get(intervention_id)):
@@ -42,7 +52,7 @@ def _tracked(runtime, scope: OfficeScope, intervention_id: str) -> dict[str, Any
 @router.get("/{intervention_id}/targets", summary="Each target with its status, projection and reason")
 async def targets(intervention_id: str, principal: CoordinatorDep, runtime: RuntimeDep,
                   scope: ScopeDep) -> dict[str, Any]:
-    delivery = _tracked(runtime, scope, intervention_id)
+    delivery = tracked(runtime, scope, intervention_id)
     return {"intervention_id": intervention_id, "crisis_id": delivery["crisis_id"],
             "evaluated_at": delivery.get("evaluated_at"), "next_check_at": delivery.get("next_check_at"),
             "facts": delivery.get("facts", {}), "targets": delivery["targets"],
@@ -52,7 +62,7 @@ async def targets(intervention_id: str, principal: CoordinatorDep, runtime: Runt
 @router.get("/{intervention_id}/reports", summary="Progress reports of an intervention, every version, oldest first")
 async def reports(intervention_id: str, principal: CoordinatorDep, runtime: RuntimeDep,
                   scope: ScopeDep) -> dict[str, Any]:
-    delivery = _tracked(runtime, scope, intervention_id)
+    delivery = tracked(runtime, scope, intervention_id)
     items = sorted((v for versions in delivery.get("reports", {}).values() for v in versions),
                    key=lambda r: (r["submitted_at"], r["report_id"], r["version"]))
     return {"items": items, "total": len(items), "next": None}
@@ -92,12 +102,6 @@ async def submit(intervention_id: str, principal: AnyRoleDep, runtime: RuntimeDe
 async def delivery_overview(principal: CoordinatorDep, runtime: RuntimeDep, scope: ScopeDep,
                             exercise: bool | None = Query(False, description="include exercises (default: no)")
                             ) -> dict[str, Any]:
-    def region_of(country: str) -> str | None:
-        try:
-            return runtime.offices.region_of(country).office_id
-        except KeyError:
-            return None  # a code no office covers: counted by country only
-
     seen = (d for d in runtime.views.delivery.interventions.values()
             if scope.sees(d) and (exercise is None or bool(d.get("exercise")) == exercise))
-    return summarise(seen, region_of)
+    return summarise(seen, region_lookup(runtime))

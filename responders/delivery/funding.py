@@ -259,3 +259,15 @@ def lag(allocated: float, spent: float, launched_at: datetime, ends_at: datetime
         next_check = launched_at + timedelta(seconds=span * (rate + margin)) + timedelta(seconds=1)
     return Lag(lagging, rate, elapsed, margin, allocated, spent, next_check)
 
+
+
+def _at(value: str | None) -> datetime | None:
+    return None if not value else datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def lag_of(delivery: Mapping[str, Any], now: datetime, margin: float) -> Lag:
+    """`lag` of a delivery state as JSON: its totals, its launch and its planned end (else its last due time)."""
+    total = tallies(delivery)["intervention"].get(delivery["intervention_id"]) or Tally()
+    ends = _at(delivery.get("ends_at")) or max(
+        (at for t in delivery.get("targets", []) if (at := _at(t.get("due_at"))) is not None), default=None)
+    return lag(total.allocated, total.spent, _at(delivery["launched_at"]), ends, now, margin)
