@@ -19,7 +19,14 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
+NODE_TOOLS := tests/node/node_modules/.installed
+
 setup: $(STAMP) kafka-jars
+
+# Third-party validators from npm the tests run (@asyncapi/parser).
+$(NODE_TOOLS): tests/node/package.json
+	cd tests/node && npm install --no-audit --no-fund --loglevel=error
+	@touch $(NODE_TOOLS)
 
 kafka-jars: $(STAMP)
 	$(BIN)/rrc kafka fetch
@@ -30,7 +37,7 @@ run: setup
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit $(PYTEST_ARGS)
 
-test: setup
+test: setup $(NODE_TOOLS)
 	$(BIN)/lint-imports
 	$(BIN)/python -m streams.broker.throwaway -- $(BIN)/python -m pytest -q -p no:cacheprovider tests $(PYTEST_ARGS)
 	$(BIN)/python $(SHARED)/contract/check_parse.py $(BIN)/rrc

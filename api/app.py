@@ -26,12 +26,18 @@ def create_api(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         finally:
             await worker.stop()
 
-    api = FastAPI(title="rrc: Rapid Response Coordination", version="0.1.0", lifespan=lifespan)
+    from fastapi import Depends
+
+    from api.openapi import known_query_only
+
+    api = FastAPI(title="rrc: Rapid Response Coordination", version="0.1.0", lifespan=lifespan, docs_url=None,
+                  redoc_url=None, dependencies=[Depends(known_query_only)])
     api.state.runtime = runtime
 
     from api import audit
     from api.auth.identities import IdentityCheck
     from api.middleware import install
+    from api.openapi import install_openapi
     from api.routes import (crises, delivery, deployments, exports, funding, health, offices, plans, roster, signals,
                             subscriptions, tokens)
 
@@ -56,6 +62,7 @@ def create_api(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     api.include_router(audit.router)
     api.include_router(offices.router)
     api.include_router(tokens.router)
+    install_openapi(api)
     identities = IdentityCheck(runtime.views.roster, runtime.offices, runtime.roster_ready)
     install(api, settings, identities=identities)  # after every router: it checks that each /v1 route declares who may call it
     audit.install_audit(api)  # after install: outermost, so it sees the gate's refusals and every final status

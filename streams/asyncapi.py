@@ -16,15 +16,24 @@ from config import topics as spec
 from responders.delivery.models import InterventionDelivery, RateLaggingData, TargetEventData
 from responders.deployments.owner import STAFFING_UPDATED, PublicDeploymentData
 from responders.deployments.staffing import DeploymentEvent
-from responders.plans.models import COMMAND_RESULT, REVISED, SUPERSEDED, CommandResult, Intervention, Plan
-from responders.crises.models import Crisis, CrisisEventType, FieldChange
+from responders.plans.models import (
+    COMMAND_RESULT,
+    REVISED,
+    SUPERSEDED,
+    CommandResult,
+    Intervention,
+    Plan,
+    PublicIntervention,
+    PublicPlan,
+)
+from responders.crises.models import CrisisEventType, CrisisSummary, FieldChange
 
 PUBLIC = "response-events"
 
 
 class CrisisEventData(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    crisis: Crisis
+    crisis: CrisisSummary
     changes: list[FieldChange]
     exercise: bool
 
@@ -34,8 +43,8 @@ class PlanEventData(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     exercise: bool
-    plan: Plan | None = None
-    intervention: Intervention | None = None
+    plan: PublicPlan | None = None  # type: ignore[valid-type]
+    intervention: PublicIntervention | None = None  # type: ignore[valid-type]
 
 
 class InternalPlanEvent(BaseModel):
@@ -115,6 +124,31 @@ def _message_name(event_type: str) -> str:
     return event_type.replace(".", "_")
 
 
+def _attributes(event_type: str) -> dict[str, Any]:
+    return {"specversion": {"const": "1.0"}, "id": {"type": "string"}, "type": {"const": event_type},
+            "source": {"type": "string"}, "time": {"type": "string", "format": "date-time"},
+            "subject": {"type": "string"},
+            "rrcexercise": {"enum": ["true", "false"],
+                            "description": "CloudEvents extension: the string \"true\" for exercise data"},
+            "rrccrisisid": {"type": "string", "description": "CloudEvents extension: the crisis id"}}
+
+
+def kafka_headers(event_type: str) -> dict[str, Any]:
+    """CloudEvents 1.0 Kafka binary mode: every attribute as a `ce_` header, and `content-type`."""
+    return {"type": "object", "description": "CloudEvents 1.0 binary content mode on Kafka (header values are "
+                                             "strings)",
+            "required": ["ce_specversion", "ce_id", "ce_type", "ce_source", "ce_time", "content-type"],
+            "properties": {**{f"ce_{k}": v for k, v in _attributes(event_type).items()},
+                           "content-type": {"const": "application/json"}}}
+
+
+def structured_envelope(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    """CloudEvents 1.0 structured content mode (webhook bodies, SSE data): the attributes and `data`."""
+    return {"type": "object", "required": ["specversion", "id", "type", "source", "time", "datacontenttype", "data"],
+            "properties": {**_attributes(event_type), "datacontenttype": {"const": "application/json"},
+                           "data": data}}
+
+
 def asyncapi_document(server_url: str = "localhost:9092") -> dict[str, Any]:
     schemas: dict[str, Any] = {}
     messages: dict[str, Any] = {}
@@ -128,6 +162,7 @@ def asyncapi_document(server_url: str = "localhost:9092") -> dict[str, Any]:
         return {"$ref": f"#/components/schemas/{model.__name__}"}
 
     public_messages: dict[str, Any] = {}
+    envelopes: dict[str, Any] = {}
     internal: dict[str, dict[str, Any]] = {}
     for event_type, doc in EVENT_CATALOG.items():
         name = _message_name(event_type)
@@ -136,16 +171,16 @@ def asyncapi_document(server_url: str = "localhost:9092") -> dict[str, Any]:
             "name": event_type, "title": event_type, "summary": doc.summary,
             "contentType": "application/json",
             "payload": schema_ref(doc.payload),
-            **({"headers": {"type": "object", "description": "CloudEvents 1.0 binary mode on Kafka",
-                            "properties": {"ce_specversion": {"const": "1.0"}, "ce_id": {"type": "string"},
-                                           "ce_type": {"const": event_type}, "ce_source": {"type": "string"},
-                                           "ce_time": {"type": "string", "format": "date-time"},
-                                           "ce_subject": {"type": "string"},
-                                           "ce_rrcexercise": {"enum": ["true", "false"]},
-                                           "ce_rrccrisisid": {"type": "string"}}}} if public else {}),
+            **({"headers": kafka_headers(event_type)} if public else {}),
         }
         target = public_messages if public else internal.setdefault(doc.channel, {})
         target[name] = {"$ref": f"#/components/messages/{name}"}
+        if public:
+            messages[f"{name}_structured"] = {
+                "name": event_type, "title": f"{event_type} (structured)", "summary": doc.summary,
+                "contentType": "application/cloudevents+json",
+                "payload": structured_envelope(event_type, schema_ref(doc.payload))}
+            envelopes[f"{name}_structured"] = {"$ref": f"#/components/messages/{name}_structured"}
     internal.setdefault(spec.DEPLOYMENTS.name, {})["deployment_event_internal"] = {
         "$ref": "#/components/messages/deployment_event_internal"}
     messages["deployment_event_internal"] = {
@@ -160,10 +195,10 @@ def asyncapi_document(server_url: str = "localhost:9092") -> dict[str, Any]:
                                     "webhook-signature) with CloudEvents structured JSON bodies "
                                     "(application/cloudevents+json); subscribe with POST /v1/subscriptions.",
                      "parameters": {"subscriptionUrl": {"description": "the subscription's url"}},
-                     "messages": public_messages},
+                     "messages": envelopes},
         "eventStream": {"address": "/v1/events/stream",
                         "description": "Server-Sent Events: id = CloudEvent id, event = type, data = structured JSON;"
-                                       " resume with Last-Event-ID.", "messages": public_messages},
+                                       " resume with Last-Event-ID.", "messages": envelopes},
     }
     for topic_name, msgs in internal.items():
         topic = next(t for t in spec.ALL_TOPICS if t.name == topic_name)

@@ -9,6 +9,8 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tests import published
+
 
 @dataclass
 class Received:
@@ -59,6 +61,8 @@ class Receiver:
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
                 request = Received(method, path, headers, body)
                 self.requests.append(request)
+                if headers.get("content-type", "").startswith("application/cloudevents+json"):
+                    published.saw("webhook", body)
                 status, extra = self.answer(request)
                 head = f"HTTP/1.1 {status} X\r\ncontent-length: 0\r\n" + "".join(
                     f"{k}: {v}\r\n" for k, v in extra.items()) + "\r\n"

@@ -43,6 +43,19 @@ def match_route(api: FastAPI, scope: Scope) -> tuple[Any | None, Match]:
     return (partial, Match.PARTIAL) if partial is not None else (None, Match.NONE)
 
 
+def allowed_methods(api: FastAPI, scope: Scope) -> set[str]:
+    """Every method some route takes on this request's path."""
+    methods: set[str] = set()
+    for ctx in iter_route_contexts(api.routes):
+        for method in getattr(ctx, "methods", None) or ():
+            match, _ = ctx.matches({**scope, "method": method, "fastapi": {}})
+            if match is Match.FULL:
+                methods.add(method)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return methods
+
+
 def route_path(scope: Scope) -> str:
     """The request path as routes see it (without the ASGI root_path the server may prepend)."""
     path, root = scope.get("path", ""), scope.get("root_path", "")
@@ -75,9 +88,11 @@ class AuthGate:
         await self.app(scope, receive, send)
 
     def _admit(self, scope: Scope) -> None:
-        route, _ = match_route(self.api, scope)
-        policy: Policy | None = policy_of(route, self.api) if route is not None else None
+        route, match = match_route(self.api, scope)
         path = route_path(scope)
+        if match is Match.PARTIAL:
+            self._method_not_allowed(scope, path)
+        policy: Policy | None = policy_of(route, self.api) if route is not None else None
         if policy == PUBLIC or (policy is None and not is_protected(path, self.prefix)):
             return
         try:
@@ -92,6 +107,19 @@ class AuthGate:
             return  # no such route: let the router answer 404
         require_role(principal, policy, what)
         self._still_exists(principal)
+
+    def _method_not_allowed(self, scope: Scope, path: str) -> None:
+        """A path that exists, with a method none of its routes takes: 405 with `Allow` (after the token check on
+        /v1, so an anonymous caller learns no more than 401)."""
+        if is_protected(path, self.prefix):
+            try:
+                authenticate(self.store, Headers(scope=scope).get("authorization"))
+            except InvalidToken as exc:
+                raise unauthorized(exc) from None
+        allowed = sorted(allowed_methods(self.api, scope))
+        raise ApiError(405, ErrorCode.METHOD_NOT_ALLOWED,
+                       f"method: {scope.get('method')} is not allowed on {path} (allowed: {', '.join(allowed)})",
+                       headers={"Allow": ", ".join(allowed)})
 
     def _still_exists(self, principal: Principal) -> None:
         """The token's expert or partner is still active on the roster, its office still in the offices file."""

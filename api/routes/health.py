@@ -27,13 +27,17 @@ async def live(worker: WorkerDep) -> JSONResponse:
     return JSONResponse({"status": "live", "version": RRC_VERSION, "worker": {"state": worker.faust_state}})
 
 
-@router.get("/health/ready", summary="Ready to work: broker reachable, worker running, no stage crashed, failing, "
+READY_RESPONSES = {503: {"description": "Not ready: the body names the stage (or the broker) and why",
+                         "content": {"application/json": {}}}}
+
+
+@router.get("/health/ready", responses=READY_RESPONSES, summary="Ready to work: broker reachable, worker running, no stage crashed, failing, "
                                      "stalled or rebalancing too long (503 naming the stage otherwise)")
 async def ready(runtime: RuntimeDep, worker: WorkerDep) -> JSONResponse:
     return await _readiness(runtime, worker)
 
 
-@router.get("/health", summary="Same as /health/ready: 200 when ready, 503 naming what is not")
+@router.get("/health", responses=READY_RESPONSES, summary="Same as /health/ready: 200 when ready, 503 naming what is not")
 async def health(runtime: RuntimeDep, worker: WorkerDep) -> JSONResponse:
     return await _readiness(runtime, worker)
 
@@ -57,7 +61,9 @@ async def _readiness(runtime, worker) -> JSONResponse:
     return JSONResponse(body, status_code=200 if not problems else 503)
 
 
-@router.get("/metrics", summary="Prometheus metrics of every stage")
+@router.get("/metrics", summary="Prometheus metrics of every stage", response_class=Response,
+            responses={200: {"description": "Prometheus text exposition format",
+                             "content": {CONTENT_TYPE_LATEST.split(";")[0]: {"schema": {"type": "string"}}}}})
 async def metrics(runtime: RuntimeDep) -> Response:
     for source in runtime.metric_sources():
         await source.refresh_metrics()

@@ -7,6 +7,7 @@ refuses it by the rules in `responders.plans.planner`, and the call answers with
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from fastapi import APIRouter, Body, Query
@@ -20,6 +21,7 @@ from api.errors import ApiError, NotFound, code_for
 from api.commands import send_command
 from responders.plans.commands import ApprovePlan, CloseIntervention, RevisePlan
 from responders.plans.models import InterventionStatus, PlanPatch, PlanStatus
+from vocabulary.signals import Severity
 from vocabulary.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from streams.views.plans import PlanFilter
 
@@ -36,15 +38,29 @@ def _view(runtime):
     return runtime.views.plans
 
 
-@plans.get("", summary="Plans, oldest first, filtered by crisis and status, paginated")
+class ListView(StrEnum):
+    SUMMARY = "summary"
+    FULL = "full"
+
+
+VIEW = Query(ListView.SUMMARY, description="summary (default): counts of roles, seats, candidates and unfilled "
+                                           "seats instead of the roles; full: every role with its candidates")
+HAZARD = Query(None, max_length=40, pattern=r"^[a-z_]+$", description="e.g. earthquake, flood, armed_conflict")
+COUNTRY = Query(None, pattern=r"^[A-Za-z]{3}$", description="ISO 3166-1 alpha-3: plans that cover it")
+
+
+@plans.get("", summary="Plans, oldest first, filtered by crisis, status, hazard, severity and country, paginated")
 async def list_plans(principal: CoordinatorDep, runtime: RuntimeDep, scope: ScopeDep,
                      crisis_id: str | None = Query(None, max_length=64),
-                     status: PlanStatus | None = None, exercise: bool | None = None,
+                     status: PlanStatus | None = None, exercise: bool | None = None, hazard: str | None = HAZARD,
+                     severity: Severity | None = None, country: str | None = COUNTRY,
+                     view: ListView = VIEW,
                      limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
                      cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
-    flt = PlanFilter(crisis_id=crisis_id, status=status.value if status else None, exercise=exercise,
+    flt = PlanFilter(crisis_id=crisis_id, status=status.value if status else None, exercise=exercise, hazard=hazard,
+                     severity=severity.value if severity else None, country=country.upper() if country else None,
                      visible=None if scope.whole else scope.sees_crisis)
-    return _view(runtime).list_plans(flt, limit, cursor).to_json(lambda p: p)
+    return _view(runtime).list_plans(flt, limit, cursor, full=view is ListView.FULL).to_json(lambda p: p)
 
 
 @plans.get("/{plan_id}", summary="One plan: roles with ranked candidates and explanations, partner asks, targets")
@@ -61,7 +77,9 @@ async def patch_plan(plan_id: str, principal: CoordinatorDep, runtime: RuntimeDe
     return _answer(runtime, result)
 
 
-@plans.post("/{plan_id}/approve", summary="Approve a proposed plan: its owner launches one intervention",
+@plans.post("/{plan_id}/approve", status_code=201,
+            responses={200: {"description": "Approved already: the same intervention (a repeat is idempotent)"}},
+            summary="Approve a proposed plan: its owner launches one intervention",
             description="The caller's office must cover one of the crisis's countries and be of a kind that may "
                         "approve its severity (`approvals` in the offices file: by default a country office up to "
                         "severe; extreme needs the regional office or headquarters); otherwise 403 names the "
@@ -74,14 +92,19 @@ async def approve_plan(plan_id: str, principal: CoordinatorDep, runtime: Runtime
     return _answer(runtime, result)
 
 
-@interventions.get("", summary="Interventions, oldest first, filtered and paginated")
+@interventions.get("", summary="Interventions, oldest first, filtered by crisis, status, hazard, severity and "
+                                "country, paginated")
 async def list_interventions(principal: CoordinatorDep, runtime: RuntimeDep, scope: ScopeDep,
                              status: InterventionStatus | None = None,
                              crisis_id: str | None = Query(None, max_length=64), exercise: bool | None = None,
+                             hazard: str | None = HAZARD, severity: Severity | None = None,
+                             country: str | None = COUNTRY, view: ListView = VIEW,
                              limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
                              cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
-    return _view(runtime).list_interventions(status.value if status else None, crisis_id, exercise, limit, cursor,
-                                             None if scope.whole else scope.sees_crisis).to_json()
+    flt = PlanFilter(crisis_id=crisis_id, status=status.value if status else None, exercise=exercise, hazard=hazard,
+                     severity=severity.value if severity else None, country=country.upper() if country else None,
+                     visible=None if scope.whole else scope.sees_crisis)
+    return _view(runtime).list_interventions(flt, limit, cursor, full=view is ListView.FULL).to_json()
 
 
 @interventions.get("/{intervention_id}", summary="One intervention with its frozen plan and target due times")

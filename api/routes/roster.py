@@ -137,7 +137,11 @@ def build_router(res: RosterResource) -> APIRouter:
                  summary=f"Bulk import of {res.name} (CSV or JSON); valid rows are applied, the rest reported",
                  openapi_extra={"requestBody": {"required": True, "content": {
                      "text/csv": {"schema": {"type": "string"}},
-                     "application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}}})
+                     "application/json": {"schema": {"description": "a list of records, or one record",
+                                                     "anyOf": [{"type": "array", "items": {"type": "object"}},
+                                                               {"type": "object"}]}},
+                     "application/x-ndjson": {"schema": {"type": "string",
+                                                         "description": "JSON lines: one record per line"}}}}})
     async def bulk_import(request: Request, principal: CoordinatorDep, runtime: RuntimeDep, worker: WorkerDep,
                           format: str = Query("auto", pattern="^(auto|csv|json|jsonl)$"),
                           dry_run: bool = False) -> dict:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
 
 from config.plan_templates import Phase, TargetSpec
 from config.topics import PLANS
@@ -138,6 +138,25 @@ class Intervention(BaseModel):
     targets: list[InterventionTarget]
 
 
+# --- the public shapes: what partners receive (webhooks, SSE, rrc.response-events) ------------------------------
+
+PRIVATE_ROLE_FIELDS = frozenset({"candidates", "chosen", "near_misses"})  # who, not what: never public
+
+
+def _reshaped(model: type[BaseModel], name: str, drop: frozenset[str] = frozenset(), **replace: Any) -> type:
+    """`model` without the `drop` fields and with some fields' types replaced: the shape a public event has."""
+    fields: dict[str, Any] = {k: (f.annotation, f) for k, f in model.model_fields.items() if k not in drop}
+    for key, annotation in replace.items():
+        fields[key] = (annotation, model.model_fields[key])
+    return create_model(name, __config__=model.model_config, __doc__=f"{model.__name__} as partners see it: "
+                        f"roles carry no candidates, chosen experts or near misses.", **fields)
+
+
+PublicPlanRole = _reshaped(PlanRole, "PublicPlanRole", PRIVATE_ROLE_FIELDS)
+PublicPlan = _reshaped(Plan, "PublicPlan", roles=list[PublicPlanRole])  # type: ignore[valid-type]
+PublicIntervention = _reshaped(Intervention, "PublicIntervention", plan=PublicPlan)
+
+
 class PlanBook(BaseModel):
     """Everything the planning owner keeps for one crisis (the table value, keyed by crisis id)."""
 
@@ -225,7 +244,7 @@ class PlanEvent(Event):
     def public_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"exercise": self.exercise}
         # Partners see what is planned, not who: no expert ids, candidates or near misses on the public stream.
-        private = {"roles": {"__all__": {"candidates", "chosen", "near_misses"}}}
+        private = {"roles": {"__all__": set(PRIVATE_ROLE_FIELDS)}}
         if self.plan is not None:
             data["plan"] = self.plan.model_dump(mode="json", exclude=private)
         if self.intervention is not None:

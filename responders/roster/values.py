@@ -7,7 +7,16 @@ from datetime import date
 from enum import IntEnum, StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    WithJsonSchema,
+    model_validator,
+)
 
 from config.taxonomy import known_iso3, known_languages, load_taxonomy
 
@@ -129,11 +138,21 @@ def _unique(v: list) -> list:
     return v
 
 
-Iso3 = Annotated[str, BeforeValidator(_upper), AfterValidator(_iso3)]
-SkillId = Annotated[str, BeforeValidator(_lower), AfterValidator(_skill)]
-CapabilityId = Annotated[str, BeforeValidator(_lower), AfterValidator(_capability)]
-RegionId = Annotated[str, BeforeValidator(_lower), AfterValidator(_region)]
-LanguageCode = Annotated[str, BeforeValidator(_lower), AfterValidator(_language)]
+def _one_of(values, what: str) -> WithJsonSchema:
+    """The JSON schema of a code list: its values (the API also takes them in any letter case)."""
+    return WithJsonSchema({"type": "string", "enum": sorted(values), "description": what})
+
+
+Iso3 = Annotated[str, BeforeValidator(_upper), AfterValidator(_iso3),
+                 _one_of(known_iso3(), "ISO 3166-1 alpha-3 country code")]
+SkillId = Annotated[str, BeforeValidator(_lower), AfterValidator(_skill),
+                    _one_of(load_taxonomy().skill_ids, "a skill of the taxonomy (config/taxonomy.yaml)")]
+CapabilityId = Annotated[str, BeforeValidator(_lower), AfterValidator(_capability),
+                         _one_of(load_taxonomy().capability_ids, "a skill or partner capability of the taxonomy")]
+RegionId = Annotated[str, BeforeValidator(_lower), AfterValidator(_region),
+                     _one_of(load_taxonomy().region_ids, "an ILO region of the taxonomy")]
+LanguageCode = Annotated[str, BeforeValidator(_lower), AfterValidator(_language),
+                         _one_of(known_languages(), "ISO 639-1 language code")]
 Email = Annotated[str, BeforeValidator(_strip), AfterValidator(_email)]
 Phone = Annotated[str, AfterValidator(_phone)]
 RecordId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")]

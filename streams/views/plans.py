@@ -21,9 +21,14 @@ MAX_RESULTS = 10_000
 
 @dataclass(frozen=True)
 class PlanFilter:
+    """What a plan or intervention list keeps (each test on the in-memory summary; nothing read from disk)."""
+
     crisis_id: str | None = None
     status: str | None = None
     exercise: bool | None = None
+    hazard: str | None = None
+    severity: str | None = None
+    country: str | None = None
     visible: Callable[[str], bool] | None = None  # the caller's office scope, by crisis id
 
     def matches(self, p: dict[str, Any]) -> bool:
@@ -33,7 +38,48 @@ class PlanFilter:
             return False
         if self.status and p["status"] != self.status:
             return False
+        if self.hazard and p.get("hazard") != self.hazard:
+            return False
+        if self.severity and p.get("severity") != self.severity:
+            return False
+        if self.country and self.country not in (p.get("countries") or ()):
+            return False
         return self.exercise is None or bool(p.get("exercise")) == self.exercise
+
+
+PLAN_META = ("plan_id", "crisis_id", "status", "revision", "updated_at", "created_at", "exercise", "hazard",
+             "severity", "countries")
+PLAN_SUMMARY = ("plan_id", "crisis_id", "version", "revision", "status", "template_id", "title", "hazard", "severity",
+                "countries", "exercise", "created_at", "updated_at", "trigger_event_id", "trigger_signal_id",
+                "approved_at", "approved_by", "intervention_id", "superseded_by")
+INTERVENTION_META = ("intervention_id", "crisis_id", "status", "launched_at", "exercise")
+INTERVENTION_SUMMARY = ("intervention_id", "plan_id", "crisis_id", "status", "launched_at", "closed_at", "exercise")
+
+
+def plan_summary(plan: dict[str, Any]) -> dict[str, Any]:
+    """A list's form of a plan: what it is, and counts of roles, seats, candidates and unfilled seats instead of
+    the roles with their ranked candidates (`?view=full`, or the plan by id, has those)."""
+    roles = plan.get("roles") or []
+    return {**{k: plan.get(k) for k in PLAN_SUMMARY},
+            "counts": {"roles": len(roles), "seats": sum(r.get("count", 0) for r in roles),
+                       "candidates": sum(len(r.get("candidates") or ()) for r in roles),
+                       "unfilled": sum(r.get("unfilled", 0) for r in roles),
+                       "partner_asks": len(plan.get("partner_asks") or ()), "targets": len(plan.get("targets") or ())}}
+
+
+def intervention_summary(intervention: dict[str, Any]) -> dict[str, Any]:
+    plan = intervention.get("plan") or {}
+    roles = plan.get("roles") or []
+    return {**{k: intervention.get(k) for k in INTERVENTION_SUMMARY}, "title": plan.get("title"),
+            "hazard": plan.get("hazard"), "severity": plan.get("severity"), "countries": plan.get("countries") or [],
+            "counts": {"roles": len(roles), "seats": sum(r.get("count", 0) for r in roles),
+                       "targets": len(intervention.get("targets") or ())}}
+
+
+def _plan_of(intervention: dict[str, Any]) -> dict[str, Any]:
+    """What intervention filters test, kept in memory: the frozen plan's hazard, severity and countries."""
+    plan = intervention.get("plan") or {}
+    return {"hazard": plan.get("hazard"), "severity": plan.get("severity"), "countries": plan.get("countries") or []}
 
 
 class PlansView:
@@ -43,10 +89,9 @@ class PlansView:
     of milliseconds; kept as bytes in memory they still grew with every plan ever proposed."""
 
     def __init__(self, store: DiskStore) -> None:
-        self.plans = DiskRecords(store, ("plan_id", "crisis_id", "status", "revision", "updated_at", "created_at",
-                                         "exercise"), part="plan", namespace="p")
-        self.interventions = DiskRecords(store, ("intervention_id", "crisis_id", "status", "launched_at", "exercise"),
-                                         part="intervention", namespace="i")
+        self.plans = DiskRecords(store, PLAN_META, part="plan", namespace="p")
+        self.interventions = DiskRecords(store, INTERVENTION_META, part="intervention", namespace="i",
+                                         derived=_plan_of)
         self.results: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self.waiters: dict[str, asyncio.Event] = {}
 
@@ -78,19 +123,18 @@ class PlansView:
             self.waiters.pop(command_id, None)
         return self.results.get(command_id)
 
-    def list_plans(self, flt: PlanFilter, limit: int, cursor: str | None) -> Page:
+    def list_plans(self, flt: PlanFilter, limit: int, cursor: str | None, full: bool = False) -> Page:
+        """Plans oldest first: summaries (counts instead of roles and candidates), or the whole plans."""
         rows = (p for p in self.plans.meta.values() if flt.matches(p))
         page = paginate(rows, lambda p: (p["created_at"], p["plan_id"]), limit, cursor)
-        return Page(items=[self.plans[p["plan_id"]] for p in page.items], total=page.total, next=page.next)
+        items = [self.plans[p["plan_id"]] for p in page.items]
+        return Page(items=items if full else [plan_summary(p) for p in items], total=page.total, next=page.next)
 
-    def list_interventions(self, status: str | None, crisis_id: str | None, exercise: bool | None, limit: int,
-                           cursor: str | None, visible: Callable[[str], bool] | None = None) -> Page:
-        rows = (i for i in self.interventions.meta.values()
-                if (status is None or i["status"] == status) and (crisis_id is None or i["crisis_id"] == crisis_id)
-                and (exercise is None or bool(i.get("exercise")) == exercise)
-                and (visible is None or visible(i["crisis_id"])))
+    def list_interventions(self, flt: PlanFilter, limit: int, cursor: str | None, full: bool = False) -> Page:
+        rows = (i for i in self.interventions.meta.values() if flt.matches(i))
         page = paginate(rows, lambda i: (i["launched_at"], i["intervention_id"]), limit, cursor)
-        return Page(items=[self.interventions[i["intervention_id"]] for i in page.items], total=page.total,
+        items = [self.interventions[i["intervention_id"]] for i in page.items]
+        return Page(items=items if full else [intervention_summary(i) for i in items], total=page.total,
                     next=page.next)
 
 

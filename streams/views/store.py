@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -65,9 +65,10 @@ class DiskRecords(Mapping[str, dict[str, Any]]):
     is stored is a message holding the record under that name (the message's bytes, not serialised again)."""
 
     def __init__(self, store: DiskStore, fields: tuple[str, ...], part: str | None = None, namespace: str = "",
-                 cache: int = 512) -> None:
+                 cache: int = 512, derived: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> None:
         self.store = store
         self.fields = fields
+        self.derived = derived  # more in-memory fields computed from the record (e.g. from a nested part)
         self.part = part
         self.prefix = namespace + SEP if namespace else ""  # several record kinds may share one store
         self.meta: dict[str, dict[str, Any]] = {}
@@ -79,6 +80,8 @@ class DiskRecords(Mapping[str, dict[str, Any]]):
         self.store.db[(self.prefix + key).encode()] = (raw if raw is not None
                                                        else json.dumps(record, separators=(",", ":")).encode())
         self.meta[key] = {f: record.get(f) for f in self.fields}
+        if self.derived is not None:
+            self.meta[key].update(self.derived(record))
         self._parsed.pop(key, None)
 
     def __getitem__(self, key: str) -> dict[str, Any]:

@@ -63,15 +63,16 @@ def funded(kafka_bootstrap, tmp_path_factory):
         coordinator = server.client(server.token("coordinator", "--office", "co-jakarta"))
         assert coordinator.post("/v1/signals", json=[quake("fnd-a", -0.9, 119.9)]).status_code == 202
         page = wait_until(lambda: coordinator.get("/v1/crises", params={"country": "IDN"}).json(),
-                          lambda p: any("usgs:fnd-a" in c["references"] for c in p["items"]), what="the crisis")
+                          lambda p: any("usgs:fnd-a" in c["references"] for c in p["items"]), timeout=60,
+                          what="the crisis")
         crisis = next(c for c in page["items"] if "usgs:fnd-a" in c["references"])
         plan = wait_until(lambda: coordinator.get("/v1/plans", params={"crisis_id": crisis["crisis_id"]}).json(),
-                          lambda p: p["total"] >= 1, what="the plan")["items"][0]
+                          lambda p: p["total"] >= 1, timeout=60, what="the plan")["items"][0]
         r = coordinator.post(f"/v1/plans/{plan['plan_id']}/approve")
         assert r.status_code == 201, r.text
         iv = r.json()["intervention"]
         wait_until(lambda: coordinator.get(f"/v1/interventions/{iv['intervention_id']}/targets"),
-                   lambda r: r.status_code == 200, what="delivery tracking")
+                   lambda r: r.status_code == 200, timeout=60, what="delivery tracking")
         yield dict(server=server, skew=skew, admin=admin, coordinator=coordinator, iv=iv,
                    objective=sorted({role["objective"] for role in iv["plan"]["roles"]})[-1])
 
@@ -125,7 +126,7 @@ def test_funding_expenditure_rates_lag_warning_and_donor_views(funded):
     launched, end = datetime.fromisoformat(money["launched_at"]), datetime.fromisoformat(money["ends_at"])
     set_skew(funded["skew"], ((end - launched) * 2 / 3).total_seconds())
     lagging = wait_until(lambda: coordinator.get(f"{base}/funding").json(), lambda m: m["rate"]["announced"],
-                         timeout=30, what="the rate lag announced")
+                         timeout=60, what="the rate lag announced")
     assert lagging["rate"]["lag"] > 0.15
     events = wait_until(lambda: rate_events(server), lambda e: len(e) >= 1, what="rrc.delivery.rate_lagging")
     assert len(events) == 1 and events[0]["intervention_id"] == iid

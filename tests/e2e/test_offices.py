@@ -115,7 +115,10 @@ def _request(client: httpx.Client, method: str, path: str, ids: dict[str, str]):
     today = datetime.now(timezone.utc).date().isoformat()
     bodies = {"/answer": {"accept": True, "channel": "phone"},
               "/check-in": {"on": today, "channel": "phone"}, "/extend": {"end": "2030-01-01", "reason": "x"}, "/complete": {"on": today, "note": "done", "channel": "phone"},
-              "/reports": {"period_start": today, "period_end": today, "values": [{"target_id": "team_on_site", "value": 1}]}}
+              "/reports": {"period_start": today, "period_end": today, "values": [{"target_id": "team_on_site", "value": 1}]},
+              "/funding": {"source": "regular_budget", "amount": 1, "currency": "USD"},
+              "/expenditures": {"lines": [{"spent_on": today, "source": "regular_budget", "amount": 1,
+                                           "currency": "USD", "description": "x"}]}}
     body = next((b for suffix, b in bodies.items() if path.endswith(suffix)), {})
     return url, client.request(method, url, json=body if method in ("POST", "PUT", "PATCH") else None)
 

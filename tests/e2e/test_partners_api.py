@@ -11,6 +11,7 @@ import time
 import httpx
 import pytest
 
+from tests import published
 from tests.integration.test_deployment_staffing import quake
 
 pytestmark = pytest.mark.e2e
@@ -110,6 +111,7 @@ class Stream:
                 if not line:
                     if "data" in current:
                         self.events.append(current)
+                        published.saw("sse", current["data"])
                     current = {}
                 elif not line.startswith(":"):
                     name, _, value = line.partition(":")

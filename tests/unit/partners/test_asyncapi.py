@@ -52,3 +52,26 @@ def test_the_document_is_asyncapi_3_with_resolvable_references():
         assert ref in doc["channels"]
     public = doc["channels"]["responseEvents"]["messages"]
     assert "rrc_deployment_requested" in public and "rrc_plan_revised" not in public
+
+
+def test_the_official_asyncapi_parser_reports_no_errors(tmp_path):
+    """@asyncapi/parser from npm (tests/node, installed by `make test`; installed here when missing)."""
+    import json
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from streams.asyncapi import asyncapi_document
+
+    tools = Path(__file__).resolve().parents[2] / "node"
+    node = shutil.which("node")
+    assert node, "Node.js is needed for @asyncapi/parser"
+    if not (tools / "node_modules" / "@asyncapi" / "parser").is_dir():
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=tools, check=True,
+                       timeout=600)
+    document = tmp_path / "asyncapi.json"
+    document.write_text(json.dumps(asyncapi_document()))
+    out = subprocess.run([node, str(tools / "parse_asyncapi.mjs"), str(document)], capture_output=True, text=True,
+                         timeout=120, check=True)
+    report = json.loads(out.stdout)
+    assert report["parsed"] and report["errors"] == 0, report["diagnostics"]
