@@ -38,8 +38,8 @@ def create_api(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     from api.auth.identities import IdentityCheck
     from api.middleware import install
     from api.openapi import install_openapi
-    from api.routes import (crises, delivery, deployments, exports, funding, health, offices, plans, roster, signals,
-                            subscriptions, tokens)
+    from api.routes import (crises, delivery, deployments, exports, funding, health, offices, plans, resources,
+                            roster, signals, subscriptions, tokens)
 
     api.include_router(health.router)
     api.include_router(signals.router)
@@ -57,6 +57,9 @@ def create_api(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     api.include_router(funding.router)
     api.include_router(funding.funding)
     api.include_router(exports.router)
+    api.include_router(resources.requests)
+    api.include_router(resources.mine)
+    api.include_router(resources.per_intervention)
     api.include_router(subscriptions.router)
     api.include_router(subscriptions.events)
     api.include_router(audit.router)

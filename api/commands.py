@@ -17,12 +17,18 @@ from streams.agents.records import send_records
 
 
 async def send_command(runtime, worker, principal: Principal, command_type: type[Command], crisis_id: str,
-                       **fields) -> dict[str, Any]:
-    """Send a `command_type` command to the owner of its state (a crisis command, or a report to delivery control)
-    and wait for the owner's result, which comes back on rrc.plans."""
+                       command_id: str | None = None, **fields) -> dict[str, Any]:
+    """Send a `command_type` command to the owner of its state (a crisis command, a report to delivery control, a
+    commitment to a partner's capacity ledger) and wait for the owner's result, which comes back on rrc.plans.
+    With a `command_id` of the caller's (an idempotency key's), a command already answered is not sent again: the
+    first result is the answer."""
     require_running(worker)
-    command = command_type(command_id=f"cmd-{uuid.uuid4().hex}", crisis_id=crisis_id, actor=principal.token_id,
-                           role=principal.role.value, issued_at=runtime.clock(), **fields)
+    if command_id is not None:
+        known = runtime.views.plans.results.get(command_id)
+        if known is not None:
+            return known
+    command = command_type(command_id=command_id or f"cmd-{uuid.uuid4().hex}", crisis_id=crisis_id,
+                           actor=principal.token_id, role=principal.role.value, issued_at=runtime.clock(), **fields)
     try:
         await send_records(runtime.app, runtime.settings, [command.record()])
     except TimeoutError as exc:

@@ -52,6 +52,8 @@ DEPLOYMENTS = TopicSpec("rrc.deployments", "Deployment request lifecycle events 
                         retention_ms=FOREVER)
 LEDGER = TopicSpec("rrc.ledger", "Hold, confirm and release requests to experts' reservation ledgers, keyed by expert id.",
                    retention_ms=30 * DAY_MS)
+CAPACITY = TopicSpec("rrc.capacity", "Commit and release requests to partners' capacity ledgers (EDXL-RM CommitResource, "
+                     "ReleaseResource), keyed by partner id.", retention_ms=30 * DAY_MS)
 DELIVERY = TopicSpec("rrc.delivery", "Commands and facts to delivery control (track, staffing facts, reports, sweep), "
                      "keyed by intervention id.", retention_ms=30 * DAY_MS)
 DELIVERY_STATE = TopicSpec("rrc.delivery.state", "Each intervention's targets, statuses and reports, keyed by "
@@ -86,6 +88,6 @@ ROSTER_PARTNERS = TopicSpec("rrc.roster.partners", "Partner profiles keyed by pa
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (
     SIGNALS_RAW, SIGNALS, SIGNALS_DEADLETTER, SIGNALS_BY_CORRELATION, CRISES, PLANS, COMMANDS, DEPLOYMENTS, LEDGER,
-    DELIVERY, DELIVERY_STATE, RESPONSE_EVENTS, NOTIFICATIONS, NOTIFICATION_DELIVERIES, SUBSCRIPTIONS,
+    CAPACITY, DELIVERY, DELIVERY_STATE, RESPONSE_EVENTS, NOTIFICATIONS, NOTIFICATION_DELIVERIES, SUBSCRIPTIONS,
     WEBHOOK_JOBS, WEBHOOK_DELIVERIES, WEBHOOK_DEADLETTER, DEADLETTER, AUDIT, ROSTER_EXPERTS, ROSTER_PARTNERS,
 )

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from responders.crises import owner as crises
 from responders.delivery import owner as delivery
 from responders.deployments import ledger
+from responders.resources import capacity
 from responders.response import owner as response
 
 OWNERS: dict[str, dict[type, Callable]] = {
@@ -20,6 +21,7 @@ OWNERS: dict[str, dict[type, Callable]] = {
     "ledger": ledger.HANDLERS,  # rrc.ledger: HoldExpert, ConfirmHold, ReleaseHold
     "delivery": delivery.HANDLERS,  # rrc.delivery: TrackIntervention, StaffingObserved, SubmitReport, AddFunding,
     #                                 ReportExpenditure, EvaluateDue
+    "capacity": capacity.HANDLERS,  # rrc.capacity: CommitResource, ReleaseResource (EDXL-RM), keyed by partner
 }
 
 

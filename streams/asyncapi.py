@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from config import topics as spec
 from responders.delivery.models import InterventionDelivery, RateLaggingData, TargetEventData
 from responders.deployments.owner import STAFFING_UPDATED, PublicDeploymentData
 from responders.deployments.staffing import DeploymentEvent
+from responders.resources.owner import RESOURCES_UPDATED, ResourceEventData, ResourcesUpdated
 from responders.plans.models import (
     COMMAND_RESULT,
     REVISED,
@@ -45,6 +46,10 @@ class PlanEventData(BaseModel):
     exercise: bool
     plan: PublicPlan | None = None  # type: ignore[valid-type]
     intervention: PublicIntervention | None = None  # type: ignore[valid-type]
+
+
+class DeliveryWarningData(RootModel[PublicDeploymentData | ResourceEventData]):
+    """`rrc.delivery.warning`: a seat that ran out of candidates, or a resource ask that ran out of partners."""
 
 
 class InternalPlanEvent(BaseModel):
@@ -95,13 +100,27 @@ def _catalog() -> dict[str, EventDoc]:
     for word, summary in deployment_words.items():
         out[f"rrc.deployment.{word}"] = EventDoc(PUBLIC, summary, PublicDeploymentData)
     out["rrc.role.filled"] = EventDoc(PUBLIC, "every seat of a role is filled", PublicDeploymentData)
-    out["rrc.delivery.warning"] = EventDoc(PUBLIC, "a seat has no candidate left, even with relaxed criteria",
-                                           PublicDeploymentData)
+    out["rrc.delivery.warning"] = EventDoc(PUBLIC, "a seat has no candidate left, even with relaxed criteria, or a "
+                                                   "resource ask no partner left (data: the seat's, or the ask's)",
+                                           DeliveryWarningData)
     target_words = {"at_risk": "a target is at risk (a deadline's window mostly gone, a projection just short)",
                     "off_track": "a target's projection falls well short", "met": "a target was met",
                     "missed": "a target's due time passed without it"}
     for word, summary in target_words.items():
         out[f"rrc.target.{word}"] = EventDoc(PUBLIC, summary, TargetEventData)
+    resource_words = {"requested": "a partner is asked for resources (EDXL-RM RequestResource; addressed to it)",
+                      "declined": "a partner declined a resource request (ResponseToRequestResource)",
+                      "committed": "a partner committed all or part of a request (CommitResource)",
+                      "expired": "a resource request went unanswered past its deadline",
+                      "status": "a partner reported dispatched, arrived, in use or returned "
+                                "(ReportResourceDeploymentStatus)",
+                      "received": "a coordinator confirmed receipt of committed resources",
+                      "withdrawn": "an open resource request was withdrawn (the intervention closed)"}
+    for word, summary in resource_words.items():
+        out[f"rrc.resource.{word}"] = EventDoc(PUBLIC, summary + "; extension rrcpartnerid names the partner",
+                                               ResourceEventData)
+    out[RESOURCES_UPDATED] = EventDoc(spec.DEPLOYMENTS.name, "internal: an intervention's resource asks and requests "
+                                      "after a change", ResourcesUpdated)
     out["rrc.delivery.rate_lagging"] = EventDoc(
         PUBLIC, "an intervention's delivery rate (spent over allocated) trails the elapsed share of its time by more "
                 "than the configured margin (totals only)", RateLaggingData)

@@ -11,7 +11,7 @@ import faust
 
 from config.offices import load_offices
 from config.settings import Settings
-from streams.agents import crises, delivery, ledger, response
+from streams.agents import capacity, crises, delivery, ledger, response
 from streams.agents.owner import AgentLag
 from streams.clock import skewed_clock, system_clock
 from streams.faults import Faults
@@ -71,7 +71,7 @@ def bootstrap(settings: Settings, *, store: str | None = None,
     response_owner, expiry = response.build(runtime)
     delivery_owner, delivery_sweep = delivery.build(runtime)
     runtime.owners = Owners(crises=crisis_owner, response=response_owner, ledger=ledger.build(runtime),
-                            delivery=delivery_owner, crisis_indexes=indexes)
+                            delivery=delivery_owner, capacity=capacity.build(runtime), crisis_indexes=indexes)
     runtime.stages = Stages(normalise=normalise.build(runtime), notify=NotificationSender(runtime),
                             webhooks=WebhookService(runtime), pollers=build_pollers(runtime))
     runtime.jobs = [sweep, expiry, delivery_sweep]

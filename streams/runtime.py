@@ -27,10 +27,11 @@ class Owners:
     response: Owner
     ledger: Owner
     delivery: Owner
+    capacity: Owner
     crisis_indexes: Indexes  # the crisis owner's in-memory index per partition (benches read its size)
 
     def all(self) -> list[Owner]:
-        return [self.crises, self.response, self.ledger, self.delivery]
+        return [self.crises, self.response, self.ledger, self.delivery, self.capacity]
 
 
 @dataclass

@@ -23,6 +23,7 @@ class Topics:
     commands: faust.TopicT
     deployments: faust.TopicT
     ledger: faust.TopicT
+    capacity: faust.TopicT
     delivery: faust.TopicT
     delivery_state: faust.TopicT
     response_events: faust.TopicT
@@ -62,6 +63,7 @@ class Topics:
             commands=topic(spec.COMMANDS),
             deployments=topic(spec.DEPLOYMENTS),
             ledger=topic(spec.LEDGER),
+            capacity=topic(spec.CAPACITY),
             delivery=topic(spec.DELIVERY),
             delivery_state=topic(spec.DELIVERY_STATE),
             response_events=topic(spec.RESPONSE_EVENTS),

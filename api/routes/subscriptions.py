@@ -141,7 +141,7 @@ async def replay(subscription_id: str, principal: PartnerOrAdminDep, runtime: Ru
     if since.tzinfo is None:
         raise Invalid("since: give a time zone (e.g. 2026-03-02T08:00:00Z)")
     found = await _events_since(runtime, since)
-    chosen = [e for e in found if wants(sub, facts_of(e)) and entitled(sub.grant, e)]
+    chosen = [e for e in found if wants(sub, facts_of(e)) and entitled(sub.grant, e, sub.partner_id)]
     replay_id = f"rpl_{uuid.uuid4().hex[:16]}"
     topic = runtime.topics.webhook_jobs.get_topic_name()
     await publish_records(runtime, worker, topic, [
@@ -225,7 +225,8 @@ async def stream(request: Request, principal: PartnerOrStaffDep, runtime: Runtim
 
     def visible(event: CloudEvent) -> bool:
         facts = facts_of(event)
-        return flt.matches(facts) and entitled(grant, event) and in_scope(event, facts)
+        return (flt.matches(facts) and entitled(grant, event, principal.partner_id, staff=principal.role in STAFF)
+                and in_scope(event, facts))
 
     def in_scope(event: CloudEvent, facts) -> bool:
         """A coordinator's office: by the event's countries, else by its crisis (an event naming neither is out)."""

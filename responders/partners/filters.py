@@ -228,8 +228,18 @@ def is_restricted(event: CloudEvent) -> bool:
     return isinstance(visibility, str) and visibility.lower() in HIDDEN_VISIBILITY
 
 
-def entitled(grant: Grant, event: CloudEvent) -> bool:
-    """May a partner with `grant` receive `event` at all (before its subscription filters)."""
+def addressee(event: CloudEvent) -> str | None:
+    """The one partner an addressed event is for (a resource request and what became of it), else None."""
+    value = event.extensions.get("rrcpartnerid")
+    return str(value) if value else None
+
+
+def entitled(grant: Grant, event: CloudEvent, partner_id: str | None = None, *, staff: bool = False) -> bool:
+    """May a partner (`partner_id`, with `grant`) receive `event` at all (before its subscription filters)? An
+    event addressed to one partner reaches only that partner (and staff)."""
+    to = addressee(event)
+    if to is not None and not staff and to != partner_id:
+        return False
     if is_exercise(event) and not grant.exercise:
         return False
     if is_restricted(event) and not grant.restricted:

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from responders.deployments.staffing import Staffing
 from responders.plans.models import PlanBook
+from responders.resources.requests import Resources
 
 
 class ResponseBook(BaseModel):
@@ -15,6 +16,8 @@ class ResponseBook(BaseModel):
     crisis_id: str
     plans: PlanBook
     staffing: dict[str, Staffing] = Field(default_factory=dict, description="intervention id -> seats and requests")
+    resources: dict[str, Resources] = Field(default_factory=dict,
+                                            description="intervention id -> partner asks and resource requests")
 
     @classmethod
     def new(cls, crisis_id: str) -> "ResponseBook":

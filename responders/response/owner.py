@@ -41,6 +41,20 @@ from responders.plans.commands import ApprovePlan, CloseIntervention, PlanComman
 from responders.plans.models import CommandResult, PlanEvent, PlanEventType
 from responders.plans.planner import (MAX_COMMANDS_REMEMBERED, PartnerRanker, on_command, on_crisis_event,
                                       result_event)
+from responders.resources.capacity import ReleaseResource, ResourceCommitted
+from responders.resources.owner import DeclineResource, ReportResourceStatus
+from responders.resources.owner import emits_of as resource_emits
+from responders.resources.owner import result_of as resource_result
+from responders.resources.requests import (
+    ResourceRefused,
+    close_resources,
+    commit,
+    confirm_receipt,
+    decline,
+    report_status,
+    start_resources,
+)
+from responders.resources.requests import expire_due as expire_resources
 from responders.response.book import ResponseBook
 
 Step = tuple[ResponseBook, list[Emitted]]
@@ -84,6 +98,7 @@ def on_plan_command(book: ResponseBook, command: PlanCommand, ctx: ResponseConte
     if not outcome.changed:
         return book, []
     staffing, emits = dict(book.staffing), plan_emits(outcome.events)
+    resources = dict(book.resources)
     for event in outcome.events:
         iv = event.intervention
         if iv is None:
@@ -91,13 +106,19 @@ def on_plan_command(book: ResponseBook, command: PlanCommand, ctx: ResponseConte
         if event.type == PlanEventType.LAUNCHED and iv.intervention_id not in staffing:
             step = launch(iv, now, ctx.staffing, ctx.relax)
             emits.append(tracking(iv, step.staffing.place))
+            asked = start_resources(iv.model_dump(mode="json"), now, ctx.staffing.answer_hours)
         elif event.type == PlanEventType.CLOSED and iv.intervention_id in staffing:
             step = close_staffing(staffing[iv.intervention_id], now)
+            held = resources.get(iv.intervention_id)
+            asked = close_resources(held, now) if held is not None else None
         else:
             continue
         staffing[iv.intervention_id] = step.staffing
         emits += staffed_emits(step, iv, now)
-    return book.model_copy(update={"plans": outcome.book, "staffing": staffing}), emits
+        if asked is not None:
+            resources[iv.intervention_id] = asked.resources
+            emits += resource_emits(asked, now)
+    return book.model_copy(update={"plans": outcome.book, "staffing": staffing, "resources": resources}), emits
 
 
 def tracking(iv, countries: list[str]) -> TrackIntervention:
@@ -186,10 +207,66 @@ def on_hold(book: ResponseBook, event: HoldDecided, ctx: ResponseContext, now: d
 
 
 def on_expire(book: ResponseBook, command: ExpireDue, ctx: ResponseContext, now: datetime) -> Step:
+    """Overdue offers to experts and overdue resource requests to partners expire; their seats and asks go on."""
     st = book.staffing.get(command.intervention_id)
     iv = book.plans.intervention(command.intervention_id)
     step = expire_due(st, iv, command, ctx.relax, now, ctx.staffing) if st is not None and iv is not None else None
-    return _staffed(book, step, iv, now)
+    book, emits = _staffed(book, step, iv, now)
+    held = book.resources.get(command.intervention_id)
+    if held is not None:
+        asked = expire_resources(held, command.issued_at, ctx.staffing.answer_hours)
+        if asked.actions:
+            book = book.model_copy(update={"resources": {**book.resources, command.intervention_id: asked.resources}})
+            emits = [*emits, *resource_emits(asked, now)]
+    return book, emits
+
+
+def _resource_command(book: ResponseBook, command, now: datetime, apply) -> Step:
+    """A command about one resource request: applied once (by command id), its result to the waiting call."""
+    if command.command_id in book.plans.commands_seen:
+        return book, []
+    seen = [*book.plans.commands_seen, command.command_id][-MAX_COMMANDS_REMEMBERED:]
+    book = book.model_copy(update={"plans": book.plans.model_copy(update={"commands_seen": seen})})
+    held = book.resources.get(command.intervention_id)
+    emits: list[Emitted] = []
+    try:
+        if held is None:
+            raise ResourceRefused(f"no resource request {command.request_id}", 404)
+        asked, code, detail = apply(held)
+    except ResourceRefused as exc:
+        result = resource_result(command, "rejected", exc.code, str(exc))
+        if isinstance(command, ResourceCommitted):  # held by the ledger but no longer wanted: give it back
+            emits.append(ReleaseResource(request_id=command.request_id, partner_id=command.partner_id))
+        return book, [*emits, result_event(command.crisis_id, result, now)]
+    book = book.model_copy(update={"resources": {**book.resources, command.intervention_id: asked.resources}})
+    return book, [*resource_emits(asked, now),
+                  result_event(command.crisis_id, resource_result(command, "applied", code, detail), now)]
+
+
+def on_decline_resource(book: ResponseBook, command: DeclineResource, ctx: ResponseContext, now: datetime) -> Step:
+    return _resource_command(book, command, now, lambda held: (
+        decline(held, command.request_id, command.partner_id, command.reason, command.issued_at,
+                ctx.staffing.answer_hours), 200, "declined"))
+
+
+def on_resource_committed(book: ResponseBook, event: ResourceCommitted, ctx: ResponseContext,
+                          now: datetime) -> Step:
+    """The partner's ledger held the quantity: record the commitment; any remainder goes to the next partner."""
+    return _resource_command(book, event, now, lambda held: (
+        commit(held, event.request_id, event.partner_id, event.quantity, event.eta, event.decided_at,
+               ctx.staffing.answer_hours), 201, f"committed {event.quantity:g}"))
+
+
+def on_resource_status(book: ResponseBook, command: ReportResourceStatus, ctx: ResponseContext,
+                       now: datetime) -> Step:
+    if command.status == "received":
+        apply = lambda held: (confirm_receipt(held, command.request_id, command.quantity, command.issued_at,  # noqa: E731
+                                              command.actor), 200, "received")
+    else:
+        apply = lambda held: (report_status(held, command.request_id, command.partner_id or "", command.status,  # noqa: E731
+                                            command.quantity, command.issued_at, command.note), 200,
+                              command.status.value)
+    return _resource_command(book, command, now, apply)
 
 
 def _staffed(book: ResponseBook, step, iv, now: datetime) -> Step:
@@ -210,6 +287,9 @@ HANDLERS: dict[type, Callable[[ResponseBook, Any, ResponseContext, datetime], St
     ExtensionDecided: on_extension,
     HoldDecided: on_hold,
     ExpireDue: on_expire,
+    DeclineResource: on_decline_resource,
+    ResourceCommitted: on_resource_committed,
+    ReportResourceStatus: on_resource_status,
 }
 
 

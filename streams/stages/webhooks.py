@@ -170,7 +170,8 @@ class WebhookService:
                 return
             event = CloudEvent.from_kafka_binary(record.headers, record.value)
             facts = facts_of(event)
-            targets = [(sub, None) for sub in candidates if wants(sub, facts) and entitled(sub.grant, event)]
+            targets = [(sub, None) for sub in candidates
+                       if wants(sub, facts) and entitled(sub.grant, event, sub.partner_id)]
         done = views.webhook_log
         targets = [(sub, replay) for sub, replay in targets if not done.finished(sub.subscription_id, event.id, replay)]
         self.marks.read(tp, record.offset, len(targets))

@@ -16,6 +16,7 @@ from typing import Any
 from responders.deployments.machine import HOLDING_STATES
 from responders.deployments.owner import STAFFING_UPDATED, next_deadline
 from responders.matching.requests import Reservation
+from responders.resources.owner import RESOURCES_UPDATED
 from vocabulary.pagination import Page, paginate
 
 HOLDING = frozenset(s.value for s in HOLDING_STATES)
@@ -61,12 +62,19 @@ class DeploymentsView:
         self.requests: dict[str, dict[str, Any]] = {}  # request id -> request
         self.by_expert: dict[str, set[str]] = {}  # expert id -> request ids
         self.due: dict[str, Due] = {}  # intervention id -> earliest deadline of an open offer
+        self.resources: dict[str, dict[str, Any]] = {}  # intervention id -> resources snapshot message
+        self.resource_requests: dict[str, dict[str, Any]] = {}  # request id -> resource request
+        self.by_partner: dict[str, set[str]] = {}  # partner id -> resource request ids
+        self.resource_due: dict[str, Due] = {}  # intervention id -> earliest respond-by of an open resource request
         self.events = 0
         self.snapshots = 0  # staffing snapshots applied (what the cached reservations were built from)
         self._reserved: tuple[int, list[Reservation]] | None = None
 
     def apply_message(self, value: bytes) -> None:
         message = json.loads(value)
+        if message.get("type") == RESOURCES_UPDATED:
+            self._apply_resources(message)
+            return
         if message.get("type") != STAFFING_UPDATED:
             self.events += 1
             return
@@ -83,6 +91,23 @@ class DeploymentsView:
         else:
             self.due.pop(iv, None)
 
+    def _apply_resources(self, message: dict[str, Any]) -> None:
+        iv = message["intervention_id"]
+        self.resources[iv] = message
+        for rid, request in message["resources"]["requests"].items():
+            self.resource_requests[rid] = request
+            self.by_partner.setdefault(request["partner_id"], set()).add(rid)
+        due = message.get("next_due_at")
+        if due:
+            self.resource_due[iv] = Due(iv, message["crisis_id"], datetime.fromisoformat(due.replace("Z", "+00:00")))
+        else:
+            self.resource_due.pop(iv, None)
+
+    def resource_requests_of(self, partner_id: str, state: str | None, limit: int, cursor: str | None) -> Page:
+        rows = (self.resource_requests[r] for r in self.by_partner.get(partner_id, ()))
+        rows = (r for r in rows if state is None or r["state"] == state)
+        return paginate(rows, lambda r: (r["requested_at"], r["request_id"]), limit, cursor)
+
     def reservations(self) -> list[Reservation]:
         """Days experts are promised: offered, accepted, confirmed or deployed requests, whatever the crisis
         (built again only after a staffing snapshot changed them)."""
@@ -93,7 +118,13 @@ class DeploymentsView:
         return self._reserved[1]
 
     def overdue(self, now: datetime) -> list[Due]:
-        return [d for d in self.due.values() if d.respond_by < now]
+        """Interventions with an offer to an expert or a resource request to a partner past its deadline (the
+        earliest of the two when both are)."""
+        out = {d.intervention_id: d for d in self.due.values() if d.respond_by < now}
+        for d in self.resource_due.values():
+            if d.respond_by < now and (d.intervention_id not in out or d.respond_by < out[d.intervention_id].respond_by):
+                out[d.intervention_id] = d
+        return list(out.values())
 
     @property
     def open_offers(self) -> int:

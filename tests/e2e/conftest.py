@@ -25,6 +25,17 @@ class Server:
     url: str
     env: dict
     _admin: str | None = None
+    proc: subprocess.Popen | None = None
+    log: object = None
+
+    def sigkill_and_restart(self, timeout: float = 120) -> None:
+        """SIGKILL the worker (no clean stop: offsets, tables and sends cut wherever they are), start it again with
+        the same settings, and wait until it is healthy."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=30)
+        self.proc = _spawn(self.env, self.log)
+        _wait_healthy(self.url, self.proc, timeout)
 
     def create_token(self, role: str, *extra: str) -> subprocess.CompletedProcess:
         """`rrc token create` as an operator runs it, with the server's settings; the result, whatever it is."""
@@ -71,29 +82,36 @@ def running_server(kafka_bootstrap: str, tmp, **extra_env: str):
     env.update(RRC_BROKER=kafka_bootstrap, RRC_API_PORT=str(port), RRC_DATA_DIR=str(tmp / "data"),
                RRC_TOPIC_PREFIX=f"e2e{port}.", RRC_MAX_BODY_BYTES=str(2 * 1024 * 1024),
                RRC_RATE_LIMIT_PER_S="500", RRC_RATE_LIMIT_BURST="1000", **extra_env)
-    log = open(tmp / "worker.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "worker"], env=env, stdout=log, stderr=log)
+    log = open(tmp / "worker.log", "ab")
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
+    running = Server(url=url, env=env, proc=_spawn(env, log), log=log)
+    _wait_healthy(url, running.proc, 120, tmp / "worker.log")
+    try:
+        yield running
+    finally:
+        running.proc.send_signal(signal.SIGINT)
+        try:
+            running.proc.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            running.proc.kill()
+        log.close()
+
+
+def _spawn(env: dict, log) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "cli.main", "worker"], env=env, stdout=log, stderr=log)
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float, log_path=None) -> None:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{url}/health", timeout=3).status_code == 200:
-                break
+                return
         except httpx.HTTPError:
             pass
-        assert proc.poll() is None, (tmp / "worker.log").read_text()[-3000:]
+        assert proc.poll() is None, log_path.read_text()[-3000:] if log_path else "the worker exited"
         time.sleep(0.5)
-    else:
-        raise AssertionError("the API never became healthy")
-    try:
-        yield Server(url=url, env=env)
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    raise AssertionError("the API never became healthy")
 
 
 @pytest.fixture(scope="module")

@@ -101,13 +101,17 @@ def test_team_on_site_is_met_when_the_first_team_checks_in(field):
         return server.client(tokens[expert_id])
 
     def accept_open():
-        staffing = coordinator.get(f"/v1/interventions/{iid}/staffing").json()
+        r = coordinator.get(f"/v1/interventions/{iid}/staffing")
+        if r.status_code != 200:
+            return None  # staffing not in the view yet
+        staffing = r.json()
         for offer in staffing["offers"]:
             if offer["state"] == "offered":
                 client_of(offer["expert_id"]).post(f"/v1/deployment-requests/{offer['request_id']}/accept")
         return staffing
 
-    staffing = wait_until(accept_open, lambda st: all(s["filled"] for s in st["seats"] if s["role"] in rapid),
+    staffing = wait_until(accept_open, lambda st: st is not None and all(s["filled"] for s in st["seats"]
+                                                                         if s["role"] in rapid),
                           timeout=60, what="the first team filled")
     confirmed = [o for o in staffing["offers"] if o["state"] == "confirmed" and o["role"] in rapid]
     assert status_is(field, "b", "first_expert_accepted", "met")["met_at"]

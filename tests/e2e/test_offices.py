@@ -117,6 +117,8 @@ def _request(client: httpx.Client, method: str, path: str, ids: dict[str, str]):
               "/check-in": {"on": today, "channel": "phone"}, "/extend": {"end": "2030-01-01", "reason": "x"}, "/complete": {"on": today, "note": "done", "channel": "phone"},
               "/reports": {"period_start": today, "period_end": today, "values": [{"target_id": "team_on_site", "value": 1}]},
               "/funding": {"source": "regular_budget", "amount": 1, "currency": "USD"},
+              "/respond": {"answer": "decline", "reason": "x"}, "/status": {"status": "dispatched", "quantity": 1},
+              "/receipt": {"quantity": 1},
               "/expenditures": {"lines": [{"spent_on": today, "source": "regular_budget", "amount": 1,
                                            "currency": "USD", "description": "x"}]}}
     body = next((b for suffix, b in bodies.items() if path.endswith(suffix)), {})

@@ -25,10 +25,11 @@ from datetime import datetime, timezone
 import httpx
 import pytest
 
+from responders.crises.owner import public_event
 from responders.partners.signing import verify
 from streams.broker.local import free_port
 from vocabulary.cloudevents import CloudEvent
-from tests.factories import roster_record
+from tests.factories import crisis_recorded, roster_record
 from tests.kafka_helpers import produce
 from tests.receiver import Receiver
 from tests.workers import spawn_worker, wait_for
@@ -38,9 +39,10 @@ pytestmark = pytest.mark.integration
 
 def event(n: int, type_: str, hazard: str, countries: list[str], severity: str, exercise: bool = False) -> CloudEvent:
     crisis_id = f"cri-hook{n % 3}"
-    if type_.startswith("rrc.crisis."):
-        data = {"crisis": {"crisis_id": crisis_id, "kind": "disaster", "hazard": hazard, "countries": countries,
-                           "severity": severity, "title": f"event {n}"}, "changes": [], "exercise": exercise}
+    if type_.startswith("rrc.crisis."):  # the crisis owner's own event, as it publishes it
+        recorded = crisis_recorded(type_, severity, event_id=f"evt-hook-{n}", exercise=exercise, hazard=hazard,
+                                   countries=countries, crisis_id=crisis_id, title=f"event {n}")
+        data = public_event(recorded.event).event.data
     else:
         data = {"intervention_id": f"int-{crisis_id}", "crisis_id": crisis_id, "plan_id": "pln-1",
                 "role": "assessment_lead", "seat": 1, "state": "offered", "detail": None, "hazard": hazard,
