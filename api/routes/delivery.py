@@ -3,9 +3,8 @@ the overview by intervention, country, region and strategic objective.
 
 Reports are commands to the intervention's delivery owner (rrc.delivery, keyed by intervention id); the call
 answers with the owner's result (201 with the report id and version, or 422 naming the field). Who may report:
-coordinators of an office that covers the crisis, and experts deployed on that intervention. Partners report on
-what they committed; no partner commitments exist yet (resource requests are another issue), so every
-partner's report is 404, as for an intervention they cannot see.
+coordinators of an office that covers the crisis, experts deployed on that intervention, and partners that
+committed resources to it (any other partner's report is 404, as for an intervention they cannot see).
 """
 
 from __future__ import annotations
@@ -68,11 +67,14 @@ async def reports(intervention_id: str, principal: CoordinatorDep, runtime: Runt
     return {"items": items, "total": len(items), "next": None}
 
 
-def _may_report(principal: Principal, scope: OfficeScope, delivery: dict[str, Any]) -> bool:
+def _may_report(runtime, principal: Principal, scope: OfficeScope, delivery: dict[str, Any]) -> bool:
     if principal.role is Role.EXPERT:
         return principal.expert_id in delivery.get("reporters", [])
-    if principal.role is Role.PARTNER:
-        return False  # partners report on their commitments; none exist yet
+    if principal.role is Role.PARTNER:  # a partner that committed resources to the intervention
+        view = runtime.views.deployments
+        return any(view.resource_requests[r]["intervention_id"] == delivery["intervention_id"]
+                   and view.resource_requests[r]["state"] in ("committed", "partial")
+                   for r in view.by_partner.get(principal.partner_id, ()))
     return scope.sees(delivery)
 
 
@@ -84,7 +86,7 @@ def _may_report(principal: Principal, scope: OfficeScope, delivery: dict[str, An
 async def submit(intervention_id: str, principal: AnyRoleDep, runtime: RuntimeDep, worker: WorkerDep,
                  scope: ScopeDep, body: ReportInput = Body(...)) -> JSONResponse:
     delivery = runtime.views.delivery.interventions.get(intervention_id)
-    if delivery is None or not _may_report(principal, scope, delivery):
+    if delivery is None or not _may_report(runtime, principal, scope, delivery):
         raise NotFound(f"intervention_id: no intervention {intervention_id!r} you may report on")
     result = await send_command(runtime, worker, principal, SubmitReport, delivery["crisis_id"],
                                 intervention_id=intervention_id, report_id=f"rpt-{uuid.uuid4().hex[:16]}",

@@ -15,7 +15,8 @@ from typing import Any
 
 from config.plan_templates import TemplateSet
 from responders.crises.owner import CrisisRecorded
-from responders.delivery.models import StaffingObserved, TargetSpecIn, TrackIntervention
+from responders.delivery.funding import FundingLineInput
+from responders.delivery.models import AddFunding, StaffingObserved, TargetSpecIn, TrackIntervention
 from responders.deployments.commands import AnswerRequest, ExpireDue, ExtendMission, MissionStep
 from responders.deployments.ledger import ExtensionDecided, HoldDecided
 from responders.deployments.owner import (
@@ -251,10 +252,31 @@ def on_decline_resource(book: ResponseBook, command: DeclineResource, ctx: Respo
 
 def on_resource_committed(book: ResponseBook, event: ResourceCommitted, ctx: ResponseContext,
                           now: datetime) -> Step:
-    """The partner's ledger held the quantity: record the commitment; any remainder goes to the next partner."""
-    return _resource_command(book, event, now, lambda held: (
+    """The partner's ledger held the quantity: record the commitment; any remainder goes to the next partner. A
+    commitment of money (the `funding` capability, in the budget currency) also becomes a funding line of the
+    intervention's budget (delivery control's AddFunding)."""
+    after, emits = _resource_command(book, event, now, lambda held: (
         commit(held, event.request_id, event.partner_id, event.quantity, event.eta, event.decided_at,
                ctx.staffing.answer_hours), 201, f"committed {event.quantity:g}"))
+    held = after.resources.get(event.intervention_id)
+    request = held.requests.get(event.request_id) if held is not None else None
+    if after is not book and request is not None and request.committed > 0:
+        line = funding_line(request, event)
+        if line is not None:
+            emits.append(line)
+    return after, emits
+
+
+def funding_line(request, event: ResourceCommitted) -> AddFunding | None:
+    """A partner's money commitment as a funding line (USD, the budget currency; others need a coordinator's rate)."""
+    if request.capability != "funding" or request.unit != "USD":
+        return None
+    return AddFunding(intervention_id=request.intervention_id, crisis_id=request.crisis_id,
+                      command_id=f"fund-{request.request_id}", line_id=f"fnd-{request.request_id}",
+                      organisation=request.organisation, actor=event.actor, role="partner",
+                      issued_at=event.decided_at,
+                      line=FundingLineInput(source=request.partner_id, amount=request.committed, currency="USD",
+                                            reference=request.request_id, committed_on=event.decided_at.date()))
 
 
 def on_resource_status(book: ResponseBook, command: ReportResourceStatus, ctx: ResponseContext,

@@ -81,10 +81,13 @@ def field(kafka_bootstrap, tmp_path_factory):
                           content="\n".join(e.model_dump_json() for e in experts).encode()).status_code == 200
         for partner_id in DECLARED:
             assert admin.post("/v1/partners", json=trucks(partner_id)).status_code == 201
-        wait_until(lambda: admin.get("/v1/partners", params={"limit": 1}).json(), lambda p: p["total"] >= 4,
+        donor = {**partner("ptn-fund-e", "donor", ["funding"], "Donor E"),
+                 "resources": [{"capability": "funding", "capacity": 5_000_000, "unit": "USD", "lead_time_days": 5}]}
+        assert admin.post("/v1/partners", json=donor).status_code == 201
+        wait_until(lambda: admin.get("/v1/partners", params={"limit": 1}).json(), lambda p: p["total"] >= 5,
                    what="partners in the view")
         partners, secrets = {}, {}
-        for partner_id in DECLARED:
+        for partner_id in [*DECLARED, "ptn-fund-e"]:
             client = server.client(server.token("partner", "--partner-id", partner_id))
             r = client.post("/v1/subscriptions", json={"url": f"{hooks.url}/{partner_id}",
                                                        "event_types": ["rrc.resource.*"]})
@@ -137,6 +140,17 @@ def test_a_partial_commit_a_decline_across_a_sigkill_and_an_expiry_fill_the_ask(
                                          json={"answer": "accept"}, headers={"Idempotency-Key": "a-2"})
     assert over.status_code == 409, over.text  # answered already
 
+    # A donor's money commitment becomes a funding line of the intervention's budget.
+    money = open_request(field, "ptn-fund-e")
+    assert (money["capability"], money["unit"]) == ("funding", "USD")
+    r = partners["ptn-fund-e"].post(f"/v1/resource-requests/{money['request_id']}/respond",
+                                    json={"answer": "partial", "quantity": 1_000_000})
+    assert r.status_code == 201, r.text
+    lines = wait_until(lambda: coordinator.get(f"/v1/interventions/{iid}/funding").json()["funding"],
+                       lambda f: len(f) >= 1, what="the donor's funding line")
+    assert (lines[0]["source"], lines[0]["amount"], lines[0]["reference"]) == ("ptn-fund-e", 1_000_000,
+                                                                               money["request_id"])
+
     second = open_request(field, "ptn-trucks-b")
     assert second["quantity"] == 40
     decline = {"answer": "decline", "reason": "all trucks out"}
@@ -172,7 +186,7 @@ def test_a_partial_commit_a_decline_across_a_sigkill_and_an_expiry_fill_the_ask(
                       "ptn-trucks-c": ("expired", 0), "ptn-trucks-d": ("committed", 40)}
     committed = defaultdict(float)
     for request in view["requests"]:
-        if request["state"] in ("committed", "partial"):
+        if request["state"] in ("committed", "partial") and request["capability"] == "logistics":
             committed[request["partner_id"]] += request["committed"]
     assert all(committed[p] <= DECLARED[p] for p in committed), committed
 
@@ -184,6 +198,15 @@ def test_a_partial_commit_a_decline_across_a_sigkill_and_an_expiry_fill_the_ask(
     assert coordinator.post(f"{path}/receipt", json={"quantity": 60}).status_code == 200
     line = coordinator.get(path).json()
     assert (line["in_transit"], line["fulfilled"], line["received"]) == (0, 60, 60)
+
+    # A partner that committed reports progress on the intervention; one that declined cannot.
+    target = next(t for t in coordinator.get(f"/v1/interventions/{iid}/targets").json()["targets"]
+                  if t["kind"] == "quantity")
+    today = datetime.now(timezone.utc).date().isoformat()
+    progress = {"period_start": today, "period_end": today, "values": [{"target_id": target["target_id"],
+                                                                        "value": 10}]}
+    assert partners["ptn-trucks-a"].post(f"/v1/interventions/{iid}/reports", json=progress).status_code == 201
+    assert partners["ptn-trucks-b"].post(f"/v1/interventions/{iid}/reports", json=progress).status_code == 404
 
     # One event id per change, on the public stream.
     records = asyncio.run(consume(server.env["RRC_BROKER"], server.env["RRC_TOPIC_PREFIX"] + "rrc.response-events",
@@ -217,6 +240,7 @@ def test_a_partial_commit_a_decline_across_a_sigkill_and_an_expiry_fill_the_ask(
                      lambda g: all(expected[p]["request_id"] in g[p] for p in expected), what="webhooks")
     for partner_id, ids in got.items():
         assert ids == {expected[partner_id]["request_id"]}, (partner_id, ids)
+    assert requested_at("ptn-fund-e") == {money["request_id"]}
 
 
 def verify(hook: Webhook, request) -> None:
