@@ -28,7 +28,9 @@ def worker() -> None:
     from api.app import create_api
 
     settings = get_settings()
-    setup_logging(settings.log_level, settings.log_json)
+    log_file = settings.log_file or settings.data_dir / "logs" / "rrc.jsonl"
+    setup_logging(settings.log_level, settings.log_json, file=log_file,
+                  file_level="DEBUG" if (settings.log_level or "").upper() == "DEBUG" else "INFO")
     try:
         api = create_api(settings)
     except OfficesError as exc:  # the field structure is checked before anything starts

@@ -6,6 +6,8 @@ import json
 import logging
 import sys
 from datetime import datetime, timezone
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
 
 _STANDARD = set(vars(logging.LogRecord("x", 0, "x", 0, "x", None, None))) | {"message", "asctime", "taskName"}
 
@@ -28,13 +30,44 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, default=str)
 
 
-def setup_logging(level: str = "INFO", json_lines: bool = True, stream=None) -> None:
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+class ReadableFormatter(logging.Formatter):
+    """One short line for a person at a terminal: time, level, logger, message, then the ids as key=value."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        at = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
+        ids = " ".join(f"{k}={v}" for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")
+                       and k != "color_message")
+        line = f"{at} {record.levelname:<7} {record.name}: {record.getMessage()}" + (f"  [{ids}]" if ids else "")
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def setup_logging(level: str | None = None, json_lines: bool | None = None, stream=None,
+                  file: Path | None = None, file_level: str = "INFO") -> None:
+    """The terminal handler: readable lines at WARNING on a TTY, JSON lines at INFO otherwise (`json_lines` and
+    `level` force either). With `file`, every record at `file_level` or above also goes there as JSON (rotated)."""
+    stream = stream or sys.stderr
+    tty = hasattr(stream, "isatty") and stream.isatty()
+    as_json = (not tty) if json_lines is None else json_lines
+    terminal_level = (level or ("WARNING" if tty and not as_json else "INFO")).upper()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter() if as_json else ReadableFormatter())
+    handler.setLevel(terminal_level)
+    handlers: list[logging.Handler] = [handler]
+    lowest = logging.getLevelName(terminal_level)
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        to_file = RotatingFileHandler(file, maxBytes=50 * 1024 * 1024, backupCount=5, encoding="utf-8")
+        to_file.setFormatter(JsonFormatter())
+        to_file.setLevel(file_level.upper())
+        handlers.append(to_file)
+        lowest = min(lowest, logging.getLevelName(file_level.upper()))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())
+    root.handlers[:] = handlers
+    root.setLevel(lowest)
+    debug = terminal_level == "DEBUG" or (file is not None and file_level.upper() == "DEBUG")
     # aiokafka logs every failed reconnect at ERROR; the health endpoint reports the broker's state instead.
-    logging.getLogger("aiokafka").setLevel(logging.CRITICAL if level.upper() != "DEBUG" else logging.DEBUG)
+    logging.getLogger("aiokafka").setLevel(logging.DEBUG if debug else logging.CRITICAL)
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job run drowns the useful logs

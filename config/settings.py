@@ -140,8 +140,12 @@ class Settings(BaseSettings):
     gc_freeze_interval_s: float = Field(
         default=60, ge=0, description="How often the worker moves surviving objects out of the cyclic collector's "
                                       "reach (gc.freeze); 0 never. Large heaps otherwise stall on full collections.")
-    log_level: str = "INFO"
-    log_json: bool = True
+    log_level: str | None = Field(default=None, description="Terminal log level; unset: WARNING on a terminal, "
+                                                            "INFO otherwise.")
+    log_json: bool | None = Field(default=None, description="true: JSON lines on the terminal too; false: readable "
+                                                            "lines; unset: readable on a terminal, JSON otherwise.")
+    log_file: Path | None = Field(default=None, description="Where the full JSON log goes (rotated, 50 MB x 5); unset "
+                                                            "means <data dir>/logs/rrc.jsonl.")
 
     @field_validator("kafka_heap")
     @classmethod
