@@ -28,6 +28,14 @@ class OfficeKind(StrEnum):
 _NEAREST_FIRST = {OfficeKind.COUNTRY: 0, OfficeKind.REGIONAL: 1, OfficeKind.HEADQUARTERS: 2}
 
 
+class OfficeContact(BaseModel):
+    """Where an office's coordinators are told about early warnings (a shared mailbox, a chat webhook)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+    webhook_url: str | None = Field(default=None, pattern=r"^https?://", max_length=2000)
+
+
 class Office(BaseModel):
     """One office; `countries` are those it covers itself (a regional office's: those no country office covers)."""
 
@@ -39,6 +47,7 @@ class Office(BaseModel):
     region: str | None = None
     parent: str | None = None
     countries: tuple[str, ...] = ()
+    contact: OfficeContact | None = Field(default=None, description="where early warnings go (none: recorded only)")
 
     @field_validator("countries", mode="before")
     @classmethod
@@ -151,6 +160,16 @@ class OfficeSet(BaseModel):
             return self.owner_of[iso3.upper()]
         except KeyError:
             raise KeyError(f"{iso3!r} is not an ISO 3166-1 alpha-3 code any office covers") from None
+
+    def responsible_for(self, countries: Iterable[str]) -> list[str]:
+        """The offices that act for these countries (each country's own office), once each, in order."""
+        out: dict[str, None] = {}
+        for iso3 in countries:
+            try:
+                out[self.for_country(iso3).office_id] = None
+            except KeyError:
+                continue
+        return list(out) or [self.headquarters.office_id]
 
     def region_of(self, iso3: str) -> Office:
         """The regional office a country belongs to (through its country office or directly)."""

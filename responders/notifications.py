@@ -21,8 +21,14 @@ from typing import Any, Protocol
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
-from responders.roster.models import Expert
 from responders.security.targets import TargetRefused, check_resolved
+
+
+class Recipient(Protocol):
+    """Whom a notification is for: an expert (roster record), or an office (its coordinators' shared contact)."""
+
+    name: str
+    contact: Any  # email and webhook_url, either may be None
 
 
 class DeliveryFailed(Exception):
@@ -35,9 +41,9 @@ class DeliveryFailed(Exception):
 class Channel(Protocol):
     name: str
 
-    def reaches(self, expert: Expert) -> bool: ...
+    def reaches(self, expert: Recipient) -> bool: ...
 
-    async def send(self, notification: dict[str, Any], expert: Expert) -> int | None: ...
+    async def send(self, notification: dict[str, Any], expert: Recipient) -> int | None: ...
 
 
 class WebhookChannel:
@@ -48,10 +54,10 @@ class WebhookChannel:
         self.allow_private = allow_private
         self.timeout_s = timeout_s
 
-    def reaches(self, expert: Expert) -> bool:
-        return expert.contact.webhook_url is not None
+    def reaches(self, expert: Recipient) -> bool:
+        return getattr(expert.contact, "webhook_url", None) is not None  # an office may have no contact
 
-    async def send(self, notification: dict[str, Any], expert: Expert) -> int | None:
+    async def send(self, notification: dict[str, Any], expert: Recipient) -> int | None:
         url = str(expert.contact.webhook_url)
         try:
             await check_resolved(url, allow_private=self.allow_private)
@@ -82,10 +88,10 @@ class EmailChannel:
         self.starttls, self.username, self.password = starttls, username, password
         self.timeout_s = timeout_s
 
-    def reaches(self, expert: Expert) -> bool:
-        return expert.contact.email is not None
+    def reaches(self, expert: Recipient) -> bool:
+        return getattr(expert.contact, "email", None) is not None  # an office may have no contact
 
-    def message(self, notification: dict[str, Any], expert: Expert) -> EmailMessage:
+    def message(self, notification: dict[str, Any], expert: Recipient) -> EmailMessage:
         msg = EmailMessage()
         msg["From"] = self.sender
         msg["To"] = str(expert.contact.email)
@@ -102,7 +108,7 @@ class EmailChannel:
                 smtp.login(self.username, self.password or "")
             smtp.send_message(msg)
 
-    async def send(self, notification: dict[str, Any], expert: Expert) -> int | None:
+    async def send(self, notification: dict[str, Any], expert: Recipient) -> int | None:
         try:
             await asyncio.to_thread(self._send_blocking, self.message(notification, expert))
         except smtplib.SMTPRecipientsRefused as exc:
@@ -124,25 +130,29 @@ class Attempt(BaseModel):
 
 
 class DeliveryRecord(BaseModel):
-    """What happened to one notification (the value on rrc.notifications.deliveries, keyed by expert id)."""
+    """What happened to one notification (the value on rrc.notifications.deliveries, keyed by its recipient: an
+    expert, or an office's coordinators)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     notification_id: str
-    expert_id: str
+    expert_id: str | None = None
+    office_id: str | None = None
     request_id: str | None = None
     event_type: str
-    outcome: str = Field(description="delivered (on at least one channel), failed, no_channel or unknown_expert")
+    outcome: str = Field(description="delivered (on at least one channel), failed, no_channel or unknown_expert "
+                                     "(an unknown recipient)")
     delivered_on: list[str] = Field(default_factory=list)
     attempts: list[Attempt] = Field(default_factory=list)
     finished_at: datetime
 
 
-async def deliver(notification: dict[str, Any], expert: Expert | None, channels: Sequence[Channel],
+async def deliver(notification: dict[str, Any], expert: Recipient | None, channels: Sequence[Channel],
                   schedule: Sequence[float], *, clock: Callable[[], datetime],
                   sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> DeliveryRecord:
     """Send on every channel that reaches the expert, retrying per channel; the record says how it went."""
-    base = {"notification_id": notification["notification_id"], "expert_id": notification["expert_id"],
-            "request_id": notification.get("request_id"), "event_type": notification["event_type"]}
+    base = {"notification_id": notification["notification_id"], "expert_id": notification.get("expert_id"),
+            "office_id": notification.get("office_id"), "request_id": notification.get("request_id"),
+            "event_type": notification["event_type"]}
     if expert is None:
         return DeliveryRecord(**base, outcome="unknown_expert", finished_at=clock())
     usable = [c for c in channels if c.reaches(expert)]
@@ -155,7 +165,7 @@ async def deliver(notification: dict[str, Any], expert: Expert | None, channels:
                           attempts=attempts, finished_at=clock())
 
 
-async def _through(channel: Channel, notification: dict[str, Any], expert: Expert, schedule: Sequence[float],
+async def _through(channel: Channel, notification: dict[str, Any], expert: Recipient, schedule: Sequence[float],
                    clock: Callable[[], datetime], sleep: Callable[[float], Awaitable[None]]) -> tuple[bool, list[Attempt]]:
     attempts: list[Attempt] = []
     for n in range(1, len(schedule) + 2):

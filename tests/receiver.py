@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -72,3 +73,30 @@ class Receiver:
             return
         finally:
             writer.close()
+
+
+class ThreadedReceiver:
+    """The test's webhook receiver on its own event loop in a thread (the e2e tests themselves are synchronous)."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.receiver = Receiver()
+        started = threading.Event()
+
+        def run() -> None:
+            asyncio.set_event_loop(self.loop)
+            self.loop.run_until_complete(self.receiver.__aenter__())
+            started.set()
+            self.loop.run_forever()
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+        assert started.wait(10)
+
+    @property
+    def url(self) -> str:
+        return self.receiver.url
+
+    def close(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.receiver.__aexit__(None, None, None), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)

@@ -53,7 +53,8 @@ def _attachment(name: str) -> dict[str, str]:
 
 @router.get("/3w.csv", summary="Who does what where (3W), HXL-tagged: one row per intervention, country and target",
             response_class=StreamingResponse, responses={200: {"content": {"text/csv": {}}}})
-async def three_w_csv(principal: CoordinatorDep, runtime: RuntimeDep, scope: ScopeDep, f: FilterDep) -> StreamingResponse:
+async def three_w_csv(principal: CoordinatorDep, runtime: RuntimeDep, scope: ScopeDep,
+                      f: FilterDep) -> StreamingResponse:
     rows = three_w_rows(_deliveries(runtime, scope, f))
     return StreamingResponse(csv_chunks(rows), media_type="text/csv; charset=utf-8", headers=_attachment("3w.csv"))
 

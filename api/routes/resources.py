@@ -83,7 +83,7 @@ def _visible(principal: Principal, scope: OfficeScope, request: dict[str, Any] |
 def _request(runtime, principal: Principal, scope: OfficeScope, request_id: str) -> dict[str, Any]:
     request = runtime.views.deployments.resource_requests.get(request_id)
     if not _visible(principal, scope, request):
-        raise NotFound(f"request_id: no resource request {request_id!r}")
+        raise NotFound(f"resource_request_id: no resource request {request_id!r}")
     return request
 
 
@@ -111,25 +111,27 @@ async def my_requests(principal: PartnerDep, runtime: RuntimeDep,
     return runtime.views.deployments.resource_requests_of(principal.partner_id, state, limit, cursor).to_json()
 
 
-@requests.get("/{request_id}", summary="One resource request with its quantities and history")
-async def get_request(request_id: str, principal: PartnerOrStaffDep, runtime: RuntimeDep,
+@requests.get("/{resource_request_id}", summary="One resource request with its quantities and history")
+async def get_request(resource_request_id: str, principal: PartnerOrStaffDep, runtime: RuntimeDep,
                       scope: ScopeDep) -> dict[str, Any]:
-    return _request(runtime, principal, scope, request_id)
+    return _request(runtime, principal, scope, resource_request_id)
 
 
-@requests.post("/{request_id}/respond", status_code=201,
+@requests.post("/{resource_request_id}/respond", status_code=201,
                responses={200: {"description": "Declined (or a repeat of an earlier answer)"}},
                summary="Answer a resource request: accept (all), partial (a quantity) or decline (a reason)",
                description="An acceptance is held against the capacity the partner declares (409 names what "
                            "remains); the rest of a partial or declined request goes to the next ranked partner.")
-async def respond(request_id: str, principal: PartnerDep, runtime: RuntimeDep, worker: WorkerDep, scope: ScopeDep,
-                  body: Respond = Body(...), idempotency_key: str | None = IDEMPOTENCY) -> JSONResponse:
-    request = _request(runtime, principal, scope, request_id)
-    command_id = _key(principal, request_id, "respond", idempotency_key)
+async def respond(resource_request_id: str, principal: PartnerDep, runtime: RuntimeDep, worker: WorkerDep,
+                  scope: ScopeDep, body: Respond = Body(...),
+                  idempotency_key: str | None = IDEMPOTENCY) -> JSONResponse:
+    request = _request(runtime, principal, scope, resource_request_id)
+    command_id = _key(principal, resource_request_id, "respond", idempotency_key)
     if body.answer == "decline":
         result = await send_command(runtime, worker, principal, DeclineResource, request["crisis_id"],
                                     command_id=command_id, intervention_id=request["intervention_id"],
-                                    request_id=request_id, partner_id=principal.partner_id, reason=body.reason)
+                                    request_id=resource_request_id, partner_id=principal.partner_id,
+                                    reason=body.reason)
         return _answer(result, request)
     quantity = request["quantity"] if body.answer == "accept" else body.quantity
     if body.answer == "accept" and body.quantity is not None and abs(body.quantity - request["quantity"]) > 1e-9:
@@ -138,31 +140,34 @@ async def respond(request_id: str, principal: PartnerDep, runtime: RuntimeDep, w
     if quantity > request["quantity"] + 1e-9:
         raise Invalid(f"quantity: at most the {request['quantity']:g} {request['unit']} requested")
     result = await send_command(runtime, worker, principal, CommitResource, request["crisis_id"],
-                                command_id=command_id, request_id=request_id, partner_id=principal.partner_id,
+                                command_id=command_id, request_id=resource_request_id,
+                                partner_id=principal.partner_id,
                                 intervention_id=request["intervention_id"], capability=request["capability"],
                                 unit=request["unit"], quantity=quantity, start=request["needed_by"],
                                 end=request["until"], eta=body.eta)
     return _answer(result, request, 201)
 
 
-@requests.post("/{request_id}/status", summary="Report fulfilment: dispatched, arrived, in use or returned")
-async def report(request_id: str, principal: PartnerDep, runtime: RuntimeDep, worker: WorkerDep, scope: ScopeDep,
-                 body: StatusReport = Body(...), idempotency_key: str | None = IDEMPOTENCY) -> JSONResponse:
-    request = _request(runtime, principal, scope, request_id)
+@requests.post("/{resource_request_id}/status", summary="Report fulfilment: dispatched, arrived, in use or returned")
+async def report(resource_request_id: str, principal: PartnerDep, runtime: RuntimeDep, worker: WorkerDep,
+                 scope: ScopeDep, body: StatusReport = Body(...),
+                 idempotency_key: str | None = IDEMPOTENCY) -> JSONResponse:
+    request = _request(runtime, principal, scope, resource_request_id)
     result = await send_command(runtime, worker, principal, ReportResourceStatus, request["crisis_id"],
-                                command_id=_key(principal, request_id, f"status-{body.status}", idempotency_key),
-                                intervention_id=request["intervention_id"], request_id=request_id,
+                                command_id=_key(principal, resource_request_id, f"status-{body.status}",
+                                                idempotency_key),
+                                intervention_id=request["intervention_id"], request_id=resource_request_id,
                                 partner_id=principal.partner_id, status=body.status, quantity=body.quantity,
                                 note=body.note)
     return _answer(result, request)
 
 
-@requests.post("/{request_id}/receipt", summary="Confirm receipt of committed resources (coordinator)")
-async def receipt(request_id: str, principal: CoordinatorDep, runtime: RuntimeDep, worker: WorkerDep,
+@requests.post("/{resource_request_id}/receipt", summary="Confirm receipt of committed resources (coordinator)")
+async def receipt(resource_request_id: str, principal: CoordinatorDep, runtime: RuntimeDep, worker: WorkerDep,
                   scope: ScopeDep, body: Receipt = Body(...)) -> JSONResponse:
-    request = _request(runtime, principal, scope, request_id)
+    request = _request(runtime, principal, scope, resource_request_id)
     result = await send_command(runtime, worker, principal, ReportResourceStatus, request["crisis_id"],
-                                intervention_id=request["intervention_id"], request_id=request_id,
+                                intervention_id=request["intervention_id"], request_id=resource_request_id,
                                 status="received", quantity=body.quantity, note=body.note)
     return _answer(result, request)
 

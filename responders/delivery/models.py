@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from config.topics import DELIVERY, DELIVERY_STATE
+from config.topics import DELIVERY, DELIVERY_STATE, NOTIFICATIONS
 from responders.delivery.funding import Expenditure, ExpenditureReport, FundingLine, FundingLineInput
 from responders.delivery.targets import TargetStatus
 from responders.messages import Command, Event
@@ -247,6 +247,25 @@ class TargetEventData(BaseModel):
     reported: float | None = Field(None, description="quantity: the total reported; share: the latest share")
     projection: dict[str, Any] | None = Field(None, description="pace, required pace and projection at the due time")
     reason: str = Field(description="why, in words")
+
+
+class NotifyOffice(Command):
+    """The outbox record telling an office's coordinators about an early warning (rrc.notifications, keyed by
+    office id): a target at risk, off track or missed, or a lagging delivery rate."""
+
+    topic = NOTIFICATIONS
+    notification_id: str
+    office_id: str
+    event_type: str
+    intervention_id: str
+    crisis_id: str
+    subject: str
+    text: str
+    created_at: AwareDatetime
+
+    @property
+    def key(self) -> str:
+        return self.office_id
 
 
 class RateLaggingData(BaseModel):

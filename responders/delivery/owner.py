@@ -27,6 +27,7 @@ from responders.delivery.models import (
     DeliveryUpdated,
     EvaluateDue,
     InterventionDelivery,
+    NotifyOffice,
     RateLaggingData,
     Report,
     ReportExpenditure,
@@ -37,7 +38,7 @@ from responders.delivery.models import (
     TrackedTarget,
     TrackIntervention,
 )
-from responders.delivery.targets import ANNOUNCED, FINAL, Point, Rules, evaluate
+from responders.delivery.targets import ANNOUNCED, FINAL, Point, Rules, TargetStatus, evaluate
 from responders.messages import Decision, Emitted, Public, Received, StateReader, decide_each
 from responders.plans.models import CommandResult
 from responders.plans.planner import result_event
@@ -95,12 +96,32 @@ def reevaluate(delivery: InterventionDelivery, now: datetime, rules: Rules) -> S
         if changed and verdict.status in ANNOUNCED and verdict.status not in target.announced:
             updated = updated.model_copy(update={"announced": [*target.announced, verdict.status]})
             emits.append(announcement(delivery, updated, previous=target.status.value, now=now))
+            if verdict.status in WARNED:
+                emits += notices(delivery, f"rrc.target.{verdict.status.value}", f"tgt-{target.target_id}",
+                                 f"{delivery.title or delivery.intervention_id}: {target.label} "
+                                 f"{verdict.status.value.replace('_', ' ')}", verdict.reason, now, rules)
         targets.append(updated)
     delivery = delivery.model_copy(update={"targets": targets, "evaluated_at": now})
     delivery, lag_emits, lag_check = _check_lag(delivery, now, rules)
     if lag_check is not None:
         checks.append(lag_check)
     return delivery.model_copy(update={"next_check_at": min(checks, default=None)}), [*emits, *lag_emits]
+
+
+WARNED = frozenset({TargetStatus.AT_RISK, TargetStatus.OFF_TRACK, TargetStatus.MISSED})
+
+
+def notices(delivery: InterventionDelivery, event_type: str, what: str, subject: str, text: str, now: datetime,
+            rules: Rules) -> list[Emitted]:
+    """One outbox record per office that acts for the intervention's countries (once: the id is stable)."""
+    if rules.offices_for is None or delivery.exercise:
+        return []
+    return [NotifyOffice(notification_id=f"ntf-{office}-{delivery.intervention_id}-{what}-{event_type}",
+                         office_id=office, event_type=event_type, intervention_id=delivery.intervention_id,
+                         crisis_id=delivery.crisis_id, subject=subject[:200],
+                         text=f"{text}\n\nIntervention {delivery.intervention_id} (crisis {delivery.crisis_id}): "
+                              f"GET /v1/interventions/{delivery.intervention_id}/targets", created_at=now)
+            for office in rules.offices_for(delivery.countries)]
 
 
 def ends_at(delivery: InterventionDelivery) -> datetime | None:
@@ -133,7 +154,9 @@ def _check_lag(delivery: InterventionDelivery, now: datetime, rules: Rules
                               time=now, subject=delivery.intervention_id, data=data.model_dump(mode="json"),
                               extensions={"rrcexercise": "true" if delivery.exercise else "false",
                                           "rrccrisisid": delivery.crisis_id}), delivery.crisis_id)
-    return delivery.model_copy(update={"rate_lagging": True, "lag_warnings": episode}), [event], check
+    told = notices(delivery, "rrc.delivery.rate_lagging", f"lag{episode}",
+                   f"{delivery.title or delivery.intervention_id}: delivery rate lagging", reason, now, rules)
+    return delivery.model_copy(update={"rate_lagging": True, "lag_warnings": episode}), [event, *told], check
 
 
 def announcement(delivery: InterventionDelivery, target: TrackedTarget, previous: str, now: datetime) -> Public:

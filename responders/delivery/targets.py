@@ -18,6 +18,7 @@ Pure functions of the target, what was reported or observed, and the time (`eval
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -43,6 +44,8 @@ class Rules:
     at_risk_share: float = 0.75  # of a deadline's window passed without its event
     off_track_margin: float = 0.2  # projection (or share) more than this far below the target: off track
     rate_lag_margin: float = 0.15  # delivery rate more than this far below the elapsed share of time: lagging
+    # the offices whose coordinators are told of warnings, by an intervention's countries (none: nobody is told)
+    offices_for: Callable[[Sequence[str]], list[str]] | None = None
 
 
 @dataclass(frozen=True)

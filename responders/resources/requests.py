@@ -364,7 +364,8 @@ def report_status(res: Resources, request_id: str, partner_id: str, status: Fulf
         raise ResourceRefused(f"quantity: {quantity:g} {request.unit} cannot be {status.value}: "
                               f"{max(limits[status], 0):g} can be", 422)
     moved = {Fulfilment.DISPATCHED: {"in_transit": request.in_transit + quantity},
-             Fulfilment.ARRIVED: {"in_transit": request.in_transit - quantity, "fulfilled": request.fulfilled + quantity},
+             Fulfilment.ARRIVED: {"in_transit": request.in_transit - quantity,
+                                  "fulfilled": request.fulfilled + quantity},
              Fulfilment.IN_USE: {"in_use": request.in_use + quantity},
              Fulfilment.RETURNED: {"returned": request.returned + quantity,
                                    "in_use": max(0.0, request.in_use - quantity)}}[status]

@@ -90,19 +90,23 @@ class NotificationSender:
     async def _process(self, records) -> None:
         assert self._producer is not None
         experts = self.runtime.views.roster.experts.records
+        offices = self.runtime.offices
         schedule = list(self.runtime.settings.notify_retry_s)
 
         async def one(record):
             try:
                 notification = json.loads(record.value)
-                expert = experts.get(notification["expert_id"])
+                if "office_id" in notification:  # an early warning for an office's coordinators
+                    recipient = offices.by_id.get(notification["office_id"])
+                else:
+                    recipient = experts.get(notification["expert_id"])
             except (ValueError, KeyError, TypeError) as exc:
                 metrics.DEADLETTERED.labels(STAGE, type(exc).__name__).inc()
                 log.warning("dead-lettered", extra={"stage": STAGE, "offset": record.offset, "error": repr(exc)})
                 return await self._producer.send(self.deadletter_topic, value=record.value or b"", key=record.key,
                                                  headers=deadletter_headers(record, reason_of(exc),
                                                                             type(exc).__name__))
-            result = await deliver(notification, expert, self.channels, schedule, clock=self.runtime.clock)
+            result = await deliver(notification, recipient, self.channels, schedule, clock=self.runtime.clock)
             for attempt in result.attempts:
                 metrics.NOTIFICATION_ATTEMPTS.labels(attempt.channel).inc()
             for channel in {a.channel for a in result.attempts} or {"none"}:
@@ -110,9 +114,10 @@ class NotificationSender:
                 metrics.NOTIFICATIONS.labels(channel, "delivered" if ok else result.outcome).inc()
             log.info("notification " + result.outcome,
                      extra={"notification_id": result.notification_id, "expert_id": result.expert_id,
-                            "request_id": result.request_id, "channels": result.delivered_on})
+                            "office_id": result.office_id, "request_id": result.request_id,
+                            "channels": result.delivered_on})
             return await self._producer.send(self.records_topic, value=result.model_dump_json().encode(),
-                                              key=result.expert_id.encode())
+                                              key=(result.expert_id or result.office_id or "").encode())
 
         futures = [f for f in await asyncio.gather(*(one(r) for r in records)) if f is not None]
         await asyncio.gather(*futures)

@@ -13,13 +13,18 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
+import yaml
 
 from streams.clock import set_skew
 from tests.e2e.conftest import running_server, wait_until
 from tests.integration.test_deployment_staffing import qualified_roster
 from tests.kafka_helpers import consume
+from tests.receiver import ThreadedReceiver
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.e2e
 H = 3600
@@ -37,8 +42,14 @@ def field(kafka_bootstrap, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("delivery")
     skew = tmp / "clock-skew"
     set_skew(skew, 0)
+    office_hook = ThreadedReceiver()  # the Jakarta office's shared webhook (in a copy of the offices file)
+    offices = yaml.safe_load((ROOT / "config" / "offices.yaml").read_text())
+    jakarta = next(o for o in offices["offices"] if o["office_id"] == "co-jakarta")
+    jakarta["contact"] = {"webhook_url": f"{office_hook.url}/co-jakarta"}
+    (tmp / "offices.yaml").write_text(yaml.safe_dump(offices, sort_keys=False))
     with running_server(kafka_bootstrap, tmp, RRC_CLOCK_SKEW_FILE=str(skew), RRC_DELIVERY_SWEEP_INTERVAL_S="1",
-                        RRC_EXPIRY_SWEEP_INTERVAL_S="1") as server:
+                        RRC_EXPIRY_SWEEP_INTERVAL_S="1", RRC_OFFICES_FILE=str(tmp / "offices.yaml"),
+                        RRC_ALLOW_PRIVATE_TARGETS="true", RRC_NOTIFY_RETRY_S="[]") as server:
         admin = server.admin()
         experts = qualified_roster(60)
         r = admin.post("/v1/experts/import", params={"format": "jsonl"},
@@ -62,7 +73,8 @@ def field(kafka_bootstrap, tmp_path_factory):
             assert r.status_code == 201, r.text
             interventions[name] = r.json()["intervention"]
         yield dict(server=server, skew=skew, admin=admin, coordinator=coordinator, interventions=interventions,
-                   experts={e.expert_id for e in experts})
+                   experts={e.expert_id for e in experts}, office_hook=office_hook)
+    office_hook.close()
 
 
 def targets_of(field, name: str) -> dict[str, dict]:
@@ -186,6 +198,15 @@ def test_nobody_answering_turns_the_first_acceptance_at_risk_then_missed(field):
             and e["target"]["target_id"] == "first_expert_accepted"]
     assert sorted(e["type"] for e in mine) == ["rrc.target.at_risk", "rrc.target.missed"]  # one each
     assert all("expert_id" not in json.dumps(e) for e in mine)
+
+    # The Jakarta office's coordinators are told through the notification outbox, once per status.
+    def told() -> list[dict]:
+        return [r.json() for r in field["office_hook"].receiver.requests
+                if r.json().get("intervention_id") == iid and "first_expert_accepted" in r.json()["notification_id"]]
+
+    notes = wait_until(told, lambda n: len(n) >= 2, what="office notifications")
+    assert sorted(n["event_type"] for n in notes) == ["rrc.target.at_risk", "rrc.target.missed"]
+    assert all(n["office_id"] == "co-jakarta" for n in notes) and "window gone" in notes[0]["text"] + notes[1]["text"]
 
 
 def report(day_from: int, day_to: int, value: float, launched: date, **extra) -> dict:

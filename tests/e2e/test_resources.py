@@ -28,37 +28,10 @@ from tests.e2e.test_delivery import quake
 from tests.e2e.test_funding import partner
 from tests.integration.test_deployment_staffing import qualified_roster
 from tests.kafka_helpers import consume
-from tests.receiver import Receiver
+from tests.receiver import ThreadedReceiver
 
 pytestmark = pytest.mark.e2e
 DECLARED = {"ptn-trucks-a": 60, "ptn-trucks-b": 50, "ptn-trucks-c": 50, "ptn-trucks-d": 50}
-
-
-class ThreadedReceiver:
-    """The test's webhook receiver on its own event loop in a thread (the e2e tests themselves are synchronous)."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.receiver = Receiver()
-        started = threading.Event()
-
-        def run() -> None:
-            asyncio.set_event_loop(self.loop)
-            self.loop.run_until_complete(self.receiver.__aenter__())
-            started.set()
-            self.loop.run_forever()
-
-        self.thread = threading.Thread(target=run, daemon=True)
-        self.thread.start()
-        assert started.wait(10)
-
-    @property
-    def url(self) -> str:
-        return self.receiver.url
-
-    def close(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.receiver.__aexit__(None, None, None), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
 
 
 def trucks(partner_id: str) -> dict:
