@@ -47,6 +47,7 @@ from responders.resources.owner import DeclineResource, ReportResourceStatus
 from responders.resources.owner import emits_of as resource_emits
 from responders.resources.owner import result_of as resource_result
 from responders.resources.requests import (
+    HELD,
     ResourceRefused,
     close_resources,
     commit,
@@ -236,7 +237,10 @@ def _resource_command(book: ResponseBook, command, now: datetime, apply) -> Step
         asked, code, detail = apply(held)
     except ResourceRefused as exc:
         result = resource_result(command, "rejected", exc.code, str(exc))
-        if isinstance(command, ResourceCommitted):  # held by the ledger but no longer wanted: give it back
+        request = held.requests.get(command.request_id) if held is not None else None
+        if isinstance(command, ResourceCommitted) and (request is None or request.state not in HELD):
+            # held by the ledger but not recorded here (expired or withdrawn meanwhile): give it back; a late
+            # repeat of a commitment that was recorded keeps it
             emits.append(ReleaseResource(request_id=command.request_id, partner_id=command.partner_id))
         return book, [*emits, result_event(command.crisis_id, result, now)]
     book = book.model_copy(update={"resources": {**book.resources, command.intervention_id: asked.resources}})

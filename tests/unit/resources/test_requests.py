@@ -145,3 +145,36 @@ def test_the_capacity_ledger_never_commits_beyond_what_the_partner_declares():
     nothing = decide(MemoryTable(), [Received(commit_command(5, "rsr-5", 1).model_copy(update={"unit": "boats"}), 0)],
                      T0, lambda p, c, u: None).emits
     assert nothing[0].result.status_code == 409 and "declares no boats" in nothing[0].result.detail
+
+
+def test_the_crisis_owner_records_a_commitment_once_and_gives_back_only_what_it_did_not_record():
+    from types import SimpleNamespace
+
+    from responders.deployments.owner import StaffingConfig
+    from responders.response.book import ResponseBook
+    from responders.response.owner import on_resource_committed
+
+    ctx = SimpleNamespace(staffing=StaffingConfig())  # what the handler reads of the context: answer windows
+
+    res = start_resources(intervention(), T0).resources
+    request = open_request(res)
+    book = ResponseBook.new("cri-r").model_copy(update={"resources": {"int-r": res}})
+
+    def committed(command_id: str, request_id: str, quantity: float) -> ResourceCommitted:
+        return ResourceCommitted(command_id=command_id, request_id=request_id, partner_id="ptn-a",
+                                 crisis_id="cri-r", intervention_id="int-r", quantity=quantity, actor="tok-a",
+                                 decided_at=T0 + H)
+
+    book, emits = on_resource_committed(book, committed("c-1", request.request_id, 100), ctx, T0 + H)
+    assert book.resources["int-r"].requests[request.request_id].state is RequestState.COMMITTED
+    assert [e.result.status_code for e in emits if isinstance(e, PlanEvent) and e.result] == [201]
+    # the same commitment again under another command id (a repeat the owner no longer remembers): refused, kept
+    book, emits = on_resource_committed(book, committed("c-2", request.request_id, 100), ctx, T0 + 2 * H)
+    assert not any(isinstance(e, ReleaseResource) for e in emits)
+    assert book.resources["int-r"].requests[request.request_id].committed == 100
+    # a commitment for a request that expired meanwhile: refused, and the ledger's hold is given back
+    late = expire_due(start_resources(intervention(), T0).resources, T0 + 30 * H).resources
+    gone = next(r for r in late.requests.values() if r.state is RequestState.EXPIRED)
+    other = ResponseBook.new("cri-r").model_copy(update={"resources": {"int-r": late}})
+    _, emits = on_resource_committed(other, committed("c-3", gone.request_id, 100), ctx, T0 + 31 * H)
+    assert any(isinstance(e, ReleaseResource) and e.request_id == gone.request_id for e in emits)
