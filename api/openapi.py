@@ -14,7 +14,8 @@ Which errors a route can answer follows from what stands in front of it and what
 from __future__ import annotations
 
 from importlib import resources
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
@@ -58,16 +59,27 @@ def error_statuses(method: str, path: str, operation: dict[str, Any]) -> set[int
     return codes
 
 
-def _query_names(route: Any) -> frozenset[str]:
-    names = getattr(route, "_rrc_query_names", None)
+_QUERY_NAMES: dict[int, dict[str, bool]] = {}  # by the route's dependant (routes live as long as the app)
+
+
+def _takes_many(annotation: Any) -> bool:
+    """Whether a query parameter's type is a list (it may be repeated), Optional or not."""
+    if get_origin(annotation) in (Union, UnionType):
+        return any(_takes_many(a) for a in get_args(annotation) if a is not type(None))
+    return get_origin(annotation) in (list, tuple, set, frozenset)
+
+
+def _query_names(route: Any) -> dict[str, bool]:
+    """The route's query parameters (its own and its dependencies', e.g. filters): name -> may repeat."""
+    names = _QUERY_NAMES.get(id(route.dependant))
     if names is None:
-        names, stack = set(), [route.dependant]
-        while stack:  # the route's own query parameters and those of its dependencies (filters)
+        names, stack = {}, [route.dependant]
+        while stack:
             dependant = stack.pop()
-            names |= {p.alias or p.name for p in dependant.query_params}
+            for p in dependant.query_params:
+                names[p.alias or p.name] = _takes_many(p.field_info.annotation)
             stack.extend(dependant.dependencies)
-        names = frozenset(names)
-        route._rrc_query_names = names
+        _QUERY_NAMES[id(route.dependant)] = names
     return names
 
 
@@ -77,11 +89,17 @@ async def known_query_only(request: Request) -> None:
     route = request.scope.get("route")
     if route is None or not hasattr(route, "dependant"):
         return
-    unknown = sorted(set(request.query_params) - _query_names(route))
+    taken = _query_names(route)
+    unknown = sorted(set(request.query_params) - set(taken))
     if unknown:
-        known = sorted(_query_names(route))
+        known = sorted(taken)
         raise BadRequest(f"{unknown[0]}: not a query parameter of {request.method} {route.path}"
                          + (f" (it takes {', '.join(known)})" if known else " (it takes none)"))
+    repeated = sorted(name for name in set(request.query_params) if not taken[name]
+                      and len(request.query_params.getlist(name)) > 1)
+    if repeated:
+        raise BadRequest(f"{repeated[0]}: given {len(request.query_params.getlist(repeated[0]))} times; "
+                         f"it takes one value")
 
 
 def _document(api: FastAPI) -> dict[str, Any]:

@@ -85,14 +85,23 @@ def _json_records(text: str, fmt: str) -> Iterator[tuple[int, object]]:
         doc = [doc] if isinstance(doc, dict) else doc
         if not isinstance(doc, list):
             raise UnreadableImport("a JSON import must be a list of objects (or one object)")
+        stray = next((n for n, item in enumerate(doc, start=1) if not isinstance(item, dict)), None)
+        if stray is not None:  # not a list of records at all (a record that fails validation is a row's issue)
+            raise UnreadableImport(f"a JSON import must be a list of objects: item {stray} is "
+                                   f"{type(doc[stray - 1]).__name__}")
         yield from enumerate(doc, start=1)
         return
     for line_no, line in enumerate(text.splitlines(), start=1):
         if line.strip():
             try:
-                yield line_no, json.loads(line)
+                item = json.loads(line)
             except ValueError as exc:
                 yield line_no, ImportIssue(line_no, "", f"broken JSON line: {exc}")
+                continue
+            if not isinstance(item, dict):  # not JSON lines of records at all
+                raise UnreadableImport(f"JSON lines hold one object per line: line {line_no} is "
+                                       f"{type(item).__name__}")
+            yield line_no, item
 
 
 def _loc(loc: tuple, csv_fields: dict[str, str] | None) -> str:
