@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from api.auth.deps import CoordinatorDep, ExpertOrStaffDep, PartnerOrStaffDep
 from api.auth.policy import ensure_owner
 from api.deps import RuntimeDep, WorkerDep
-from api.errors import Conflict, Invalid, NotFound
+from api.errors import ApiError, Conflict, Invalid, NotFound, code_for
 from api.publish import publish_record, publish_records
 from responders.roster import (
     ExpertCreate,
@@ -148,6 +148,12 @@ def build_router(res: RosterResource) -> APIRouter:
         body = await request.body()
         if not body.strip():
             raise Invalid("body: empty import")
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media == "application/json" and format in ("csv", "jsonl"):  # the two disagree: say which is meant
+            raise ApiError(415, code_for(415), f"format: {format} is not sent as application/json (CSV is "
+                                               f"text/csv, JSON lines application/x-ndjson)")
+        if media == "application/json":
+            format = "json"  # noqa: A001 - the body is one JSON document, as its content type says
         try:
             allow = runtime.settings.allow_private_targets
             result = res.importer(body, format=format, check=lambda r: contact_issues(r, allow_private=allow))

@@ -94,14 +94,9 @@ def _json_records(text: str, fmt: str) -> Iterator[tuple[int, object]]:
     for line_no, line in enumerate(text.splitlines(), start=1):
         if line.strip():
             try:
-                item = json.loads(line)
+                yield line_no, json.loads(line)
             except ValueError as exc:
                 yield line_no, ImportIssue(line_no, "", f"broken JSON line: {exc}")
-                continue
-            if not isinstance(item, dict):  # not JSON lines of records at all
-                raise UnreadableImport(f"JSON lines hold one object per line: line {line_no} is "
-                                       f"{type(item).__name__}")
-            yield line_no, item
 
 
 def _loc(loc: tuple, csv_fields: dict[str, str] | None) -> str:
