@@ -25,6 +25,7 @@ from responders.delivery.funding import (
     REGULAR_BUDGET,
     ExpenditureReport,
     FundingLineInput,
+    funds,
     lag_of,
     rates_by,
     tallies,
@@ -35,10 +36,6 @@ router = APIRouter(prefix="/v1/interventions", tags=["funding"])
 funding = APIRouter(prefix="/v1/funding", tags=["funding"])
 
 REGULAR_BUDGET_NAME = "ILO regular budget"
-
-
-def funds(partner) -> bool:
-    return partner is not None and partner.active and ("funding" in partner.capabilities or partner.type == "donor")
 
 
 def _source_name(runtime, source: str) -> str:

@@ -115,6 +115,11 @@ class Expenditure(BaseModel):
     recorded_by: str
 
 
+def funds(partner: Any) -> bool:
+    """Whether a directory partner may be a funding source: active, with the `funding` capability or of type donor."""
+    return partner is not None and partner.active and ("funding" in partner.capabilities or partner.type == "donor")
+
+
 class FundingRefused(ValueError):
     """A funding or expenditure line the owner cannot take; `field` names the part of the body at fault."""
 
