@@ -20,12 +20,19 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 NODE_TOOLS := tests/node/node_modules/.installed
+CONSOLE_ASSETS := api/console/node_modules/.installed
 
-setup: $(STAMP) kafka-jars
+setup: $(STAMP) kafka-jars $(CONSOLE_ASSETS)
 
-# Third-party validators from npm the tests run (@asyncapi/parser).
-$(NODE_TOOLS): tests/node/package.json
-	cd tests/node && npm install --no-audit --no-fund --loglevel=error
+# The console's browser code and map outlines from npm (d3-geo, topojson-client, Natural Earth via world-atlas),
+# served by the API from its own origin.
+$(CONSOLE_ASSETS): api/console/package.json api/console/package-lock.json
+	cd api/console && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(CONSOLE_ASSETS)
+
+# Third-party validators from npm the tests run (@asyncapi/parser, axe-core).
+$(NODE_TOOLS): tests/node/package.json tests/node/package-lock.json
+	cd tests/node && npm ci --no-audit --no-fund --loglevel=error
 	@touch $(NODE_TOOLS)
 
 kafka-jars: $(STAMP)

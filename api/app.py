@@ -36,6 +36,7 @@ def create_api(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
 
     from api import audit
     from api.auth.identities import IdentityCheck
+    from api.console import routes as console
     from api.middleware import install
     from api.openapi import install_openapi
     from api.routes import (crises, delivery, deployments, exports, funding, health, offices, plans, resources,
@@ -65,6 +66,8 @@ def create_api(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     api.include_router(audit.router)
     api.include_router(offices.router)
     api.include_router(tokens.router)
+    api.include_router(console.session)
+    api.include_router(console.page)
     install_openapi(api)
     identities = IdentityCheck(runtime.views.roster, runtime.offices, runtime.roster_ready)
     install(api, settings, identities=identities)  # after every router: it checks that each /v1 route declares who may call it

@@ -1,6 +1,7 @@
 """HTTP edge middleware (request id, body size limit, per-token rate limit) and `install`, which wires auth and errors.
 
-Order, outermost first: request id -> body limit -> auth gate -> rate limit -> FastAPI (exception handlers, routes).
+Order, outermost first: gzip -> request id -> body limit -> auth gate -> rate limit -> FastAPI (exception handlers,
+routes).
 `api.audit.install_audit`, called after `install`, puts the audit trail outside all of them.
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from fastapi import FastAPI
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth.authn import PRINCIPAL_STATE_KEY, STORE_STATE_KEY
@@ -20,6 +22,7 @@ from api.auth.gate import AuthGate
 from api.auth.policy import PROTECTED_PREFIX, assert_every_route_declared
 from api.auth.ratelimit import RateLimit, RateLimiter
 from api.auth.roles import Principal
+from api.auth.sessions import SessionStore
 from api.auth.tokens import TokenStore
 from api.errors import ErrorCode, PayloadTooLarge, RateLimited, api_error_response, error_response, \
     install_error_handlers
@@ -142,7 +145,11 @@ def install(api: FastAPI, settings, *, store: TokenStore | None = None, rate_lim
     limiter = RateLimiter(rate_limit or RateLimit.from_settings(settings))
     # add_middleware puts each new one outermost, so add innermost first
     api.add_middleware(RateLimitMiddleware, limiter=limiter)
-    api.add_middleware(AuthGate, api=api, store=store, prefix=prefix, identities=identities)
+    sessions = SessionStore(store, ttl_s=settings.console_session_hours * 3600)
+    api.state.sessions = sessions
+    api.add_middleware(AuthGate, api=api, store=store, prefix=prefix, identities=identities, sessions=sessions)
     api.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     api.add_middleware(RequestIdMiddleware)
+    # Responses over 1 KiB are gzipped for clients that accept it (never the event stream, which must flush).
+    api.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     return store

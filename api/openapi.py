@@ -20,7 +20,7 @@ from typing import Any, Union, get_args, get_origin
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.auth.policy import PUBLIC, PROTECTED_PREFIX, route_policies
@@ -163,6 +163,3 @@ def install_openapi(api: FastAPI) -> None:
                                        redoc_js_url=f"{DOCS_ASSETS}/redoc.standalone.js",
                                        redoc_favicon_url=f"{DOCS_ASSETS}/favicon.png", with_google_fonts=False))
 
-    @api.get("/", include_in_schema=False)
-    async def home() -> RedirectResponse:
-        return RedirectResponse("/docs")

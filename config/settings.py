@@ -59,6 +59,12 @@ class Settings(BaseSettings):
         default=SecretStr("dev-secret"), description="Key for signing tokens and webhook secrets derivation."
     )
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    console_session_hours: float = Field(default=8, gt=0, le=24 * 7,
+                                         description="How long a console sign-in lasts (the token's own expiry ends it "
+                                                     "sooner).")
+    console_assets_dir: Path | None = Field(
+        default=None, description="Where the console's npm packages are (unset: api/console/node_modules of the "
+                                  "checkout, where `make` installs them).")
     rate_limit_per_s: float = Field(default=20.0, gt=0, description="Sustained API requests per second per token.")
     rate_limit_burst: int = Field(default=60, ge=1, description="Requests a token may make in a burst above the rate.")
     health_timeout_s: float = Field(default=1.5, gt=0, le=10)

@@ -10,6 +10,7 @@ depth, and so a route works the same when it is mounted in a test app without th
 from __future__ import annotations
 
 import logging
+from http.cookies import CookieError, SimpleCookie
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ from api.auth.exceptions import InvalidToken
 from api.auth.identities import RosterNotLoaded
 from api.auth.policy import PROTECTED_PREFIX, PUBLIC, Policy, is_protected, policy_of
 from api.auth.roles import Principal
+from api.auth.sessions import CSRF_HEADER, SESSION_COOKIE, CsrfFailed, SessionStore
 from api.auth.tokens import TokenStore
 from api.errors import ApiError, ErrorCode, Forbidden, api_error_response
 
@@ -62,14 +64,30 @@ def route_path(scope: Scope) -> str:
     return (path[len(root):] or "/") if root and path.startswith(root) else path
 
 
+def session_cookie(headers: Headers) -> str | None:
+    """The console session id from the Cookie header, if any."""
+    raw = headers.get("cookie")
+    if not raw:
+        return None
+    jar = SimpleCookie()
+    try:
+        jar.load(raw)
+    except CookieError:
+        return None
+    morsel = jar.get(SESSION_COOKIE)
+    return morsel.value if morsel is not None else None
+
+
 class AuthGate:
     """Authenticate and authorise every HTTP request against the policy of the route it is headed for."""
 
     def __init__(self, app: ASGIApp, *, api: FastAPI, store: TokenStore, prefix: str = PROTECTED_PREFIX,
-                 identities: Callable[[Principal], None] | None = None) -> None:
+                 identities: Callable[[Principal], None] | None = None,
+                 sessions: SessionStore | None = None) -> None:
         self.app = app
         self.api = api
         self.store = store
+        self.sessions = sessions  # console cookies: the same principal as the bearer token they stand for
         self.prefix = prefix
         self.identities = identities  # raises InvalidToken when the token's expert, partner or office is gone
 
@@ -95,10 +113,7 @@ class AuthGate:
         policy: Policy | None = policy_of(route, self.api) if route is not None else None
         if policy == PUBLIC or (policy is None and not is_protected(path, self.prefix)):
             return
-        try:
-            principal = authenticate(self.store, Headers(scope=scope).get("authorization"))
-        except InvalidToken as exc:
-            raise unauthorized(exc) from None
+        principal = self._principal(scope)
         scope.setdefault("state", {})[PRINCIPAL_STATE_KEY] = principal
         what = f"{scope.get('method')} {path}"
         if policy is None:
@@ -108,14 +123,26 @@ class AuthGate:
         require_role(principal, policy, what)
         self._still_exists(principal)
 
+    def _principal(self, scope: Scope) -> Principal:
+        """The bearer token's principal; without an Authorization header, the console session's (whose changes
+        need the session's CSRF token)."""
+        headers = Headers(scope=scope)
+        try:
+            if headers.get("authorization") is None and self.sessions is not None:
+                cookie = session_cookie(headers)
+                if cookie is not None:
+                    return self.sessions.principal(cookie, scope.get("method", "GET"), headers.get(CSRF_HEADER))
+            return authenticate(self.store, headers.get("authorization"))
+        except InvalidToken as exc:
+            raise unauthorized(exc) from None
+        except CsrfFailed as exc:
+            raise Forbidden(str(exc)) from None
+
     def _method_not_allowed(self, scope: Scope, path: str) -> None:
         """A path that exists, with a method none of its routes takes: 405 with `Allow` (after the token check on
         /v1, so an anonymous caller learns no more than 401)."""
         if is_protected(path, self.prefix):
-            try:
-                authenticate(self.store, Headers(scope=scope).get("authorization"))
-            except InvalidToken as exc:
-                raise unauthorized(exc) from None
+            self._principal({**scope, "method": "GET"})
         allowed = sorted(allowed_methods(self.api, scope))
         raise ApiError(405, ErrorCode.METHOD_NOT_ALLOWED,
                        f"method: {scope.get('method')} is not allowed on {path} (allowed: {', '.join(allowed)})",

@@ -27,19 +27,41 @@ def _exercise_visibility(principal: Principal, requested: bool | None) -> bool |
     return requested
 
 
+COUNTRY = Query(None, min_length=3, max_length=3, pattern="^[A-Za-z]{3}$")
+ACTIVE = Query(None, description="true: every status but closed; false: closed only")
+MAX_MAP_POINTS = 5000
+
+
+def _filter(principal: Principal, scope, status, active, kind, hazard, country, min_severity, since,
+            exercise) -> CrisisFilter:
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=timezone.utc)  # a time without a zone is UTC (the crises' times are aware)
+    return CrisisFilter(status=status, active=active, kind=kind, hazard=hazard, country=country,
+                        min_severity=min_severity, since=since, exercise=_exercise_visibility(principal, exercise),
+                        within=scope.countries())
+
+
 @router.get("", summary="Crises, newest first, filtered and paginated")
 async def list_crises(principal: PartnerOrStaffDep, runtime: RuntimeDep, scope: ScopeDep,
-                      status: CrisisStatus | None = None, kind: Kind | None = None, hazard: Hazard | None = None,
-                      country: str | None = Query(None, min_length=3, max_length=3, pattern="^[A-Za-z]{3}$"),
+                      status: CrisisStatus | None = None, active: bool | None = ACTIVE, kind: Kind | None = None,
+                      hazard: Hazard | None = None, country: str | None = COUNTRY,
                       min_severity: Severity | None = None, since: datetime | None = None,
                       exercise: bool | None = None,
                       limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
                       cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
-    if since is not None and since.tzinfo is None:
-        since = since.replace(tzinfo=timezone.utc)  # a time without a zone is UTC (the crises' times are aware)
-    flt = CrisisFilter(status=status, kind=kind, hazard=hazard, country=country, min_severity=min_severity,
-                       since=since, exercise=_exercise_visibility(principal, exercise), within=scope.countries())
+    flt = _filter(principal, scope, status, active, kind, hazard, country, min_severity, since, exercise)
     return runtime.views.crises.list(flt, limit, cursor).to_json()
+
+
+@router.get("/map", summary="For a map: per country the number of matching crises and the highest severity, and "
+                            "the located crises as points (newest 5,000), under the list's filters")
+async def crises_map(principal: PartnerOrStaffDep, runtime: RuntimeDep, scope: ScopeDep,
+                     status: CrisisStatus | None = None, active: bool | None = ACTIVE, kind: Kind | None = None,
+                     hazard: Hazard | None = None, country: str | None = COUNTRY,
+                     min_severity: Severity | None = None, since: datetime | None = None,
+                     exercise: bool | None = None) -> dict[str, Any]:
+    flt = _filter(principal, scope, status, active, kind, hazard, country, min_severity, since, exercise)
+    return runtime.views.crises.map(flt, MAX_MAP_POINTS)
 
 
 @router.get("/{crisis_id}", summary="One crisis with its newest signals and its history")

@@ -25,6 +25,7 @@ HISTORY_SHOWN = 100
 @dataclass(frozen=True)
 class CrisisFilter:
     status: str | None = None
+    active: bool | None = None  # true: not closed; false: closed
     kind: str | None = None
     hazard: str | None = None
     country: str | None = None
@@ -37,6 +38,8 @@ class CrisisFilter:
         if self.within is not None and self.within.isdisjoint(c["countries"]):
             return False
         if self.status and c["status"] != self.status:
+            return False
+        if self.active is not None and (c["status"] != "closed") != self.active:
             return False
         if self.kind and c["kind"] != self.kind:
             return False
@@ -57,7 +60,7 @@ PUBLIC_FIELDS = ("crisis_id", "kind", "hazard", "title", "countries", "location"
                  "signal_count", "references", "opened_at", "updated_at", "affected_population", "magnitude",
                  "first_signal_at", "last_signal_at", "closed_at", "correlation_key")
 META_FIELDS = ("crisis_id", "status", "kind", "hazard", "countries", "severity", "updated_at", "opened_at", "exercise",
-               "signal_count", "history_len")
+               "signal_count", "history_len", "location")
 
 
 def crisis_read(crisis: dict[str, Any]) -> dict[str, Any]:
@@ -92,6 +95,30 @@ class CrisisView:
         page = paginate(rows, _newest_first, limit, cursor)
         return Page(items=[crisis_read(self.crises[c["crisis_id"]]) for c in page.items], total=page.total,
                     next=page.next)
+
+    def map(self, flt: CrisisFilter, max_points: int) -> dict[str, Any]:
+        """What a map draws: per country the number of matching crises and the highest severity, and the located
+        ones as points (the newest `max_points`)."""
+        countries: dict[str, dict[str, Any]] = {}
+        located: list[dict[str, Any]] = []
+        total = 0
+        for c in self.crises.meta.values():
+            if not flt.matches(c):
+                continue
+            total += 1
+            severity = Severity(c["severity"])
+            for code in c["countries"]:
+                entry = countries.setdefault(code, {"count": 0, "severity": severity.value})
+                entry["count"] += 1
+                if severity.rank > Severity(entry["severity"]).rank:
+                    entry["severity"] = severity.value
+            if c.get("location"):
+                located.append(c)
+        located.sort(key=_newest_first)
+        points = [{"crisis_id": c["crisis_id"], "lat": c["location"]["lat"], "lon": c["location"]["lon"],
+                   "severity": c["severity"], "title": self.crises[c["crisis_id"]]["title"]}
+                  for c in located[:max_points]]
+        return {"total": total, "countries": countries, "points": points, "points_total": len(located)}
 
     def get(self, crisis_id: str) -> dict[str, Any] | None:
         if crisis_id not in self.crises:
