@@ -121,3 +121,4 @@ def load_demo(url: str, settings: Settings) -> None:
     typer.echo(f'demo: curl -H "Authorization: Bearer {coordinator}" {url}/v1/crises')
     typer.echo(f'demo: curl -H "Authorization: Bearer {coordinator}" {url}/v1/plans')
     typer.echo(f"demo: metrics at {url}/metrics, API docs at {url}/docs")
+    typer.echo(f"demo: console at {url}/console: sign in with the coordinator token above")

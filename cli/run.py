@@ -69,7 +69,8 @@ def up(demo: bool = typer.Option(False, "--demo", help="Load demo data once the 
     signal.signal(signal.SIGTERM, stop)
     try:
         if _wait_healthy(url, child, timeout=120):
-            typer.echo(f"rrc API on {url}  (health: {url}/health, docs: {url}/docs)  Ctrl-C stops everything")
+            typer.echo(f"rrc API on {url}  (console: {url}/console, health: {url}/health, docs: {url}/docs)  "
+                       "Ctrl-C stops everything")
             if demo:
                 from cli.demo import load_demo
 
