@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
 
 from config.settings import Settings
 from streams.bootstrap import bootstrap
@@ -71,5 +72,7 @@ def create_api(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     install_openapi(api)
     identities = IdentityCheck(runtime.views.roster, runtime.offices, runtime.roster_ready)
     install(api, settings, identities=identities)  # after every router: it checks that each /v1 route declares who may call it
-    audit.install_audit(api)  # after install: outermost, so it sees the gate's refusals and every final status
+    audit.install_audit(api)  # after install: outside it, so it sees the gate's refusals and every final status
+    # Responses over 1 KiB are gzipped for clients that accept it (never the event stream, which must flush).
+    api.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     return api

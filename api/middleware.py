@@ -1,7 +1,7 @@
 """HTTP edge middleware (request id, body size limit, per-token rate limit) and `install`, which wires auth and errors.
 
-Order, outermost first: gzip -> request id -> body limit -> auth gate -> rate limit -> FastAPI (exception handlers,
-routes).
+Order, outermost first: request id -> body limit -> auth gate -> rate limit -> FastAPI (exception handlers, routes).
+`api.app` puts gzip outside everything, the audit trail too (which reads the bodies it records ids from).
 `api.audit.install_audit`, called after `install`, puts the audit trail outside all of them.
 """
 
@@ -14,7 +14,6 @@ from collections.abc import Callable
 from fastapi import FastAPI
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth.authn import PRINCIPAL_STATE_KEY, STORE_STATE_KEY
@@ -150,6 +149,4 @@ def install(api: FastAPI, settings, *, store: TokenStore | None = None, rate_lim
     api.add_middleware(AuthGate, api=api, store=store, prefix=prefix, identities=identities, sessions=sessions)
     api.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     api.add_middleware(RequestIdMiddleware)
-    # Responses over 1 KiB are gzipped for clients that accept it (never the event stream, which must flush).
-    api.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     return store

@@ -95,6 +95,19 @@ def wait_for_total(client: httpx.Client, path: str, timeout: float = 60) -> int:
     return max(total, 0)
 
 
+def historical(client: httpx.Client) -> tuple[int, int]:
+    """(crises recorded as history, the signals they hold)."""
+    crises, signals, cursor = 0, 0, None
+    while True:
+        params = {"historical": "true", "limit": 500, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/v1/crises", params=params).json()
+        crises += len(page["items"])
+        signals += sum(c["signal_count"] for c in page["items"])
+        cursor = page.get("next")
+        if not cursor:
+            return crises, signals
+
+
 def load_demo(url: str, settings: Settings) -> None:
     store = TokenStore.from_settings(settings)
     coordinator = store.issue("coordinator", office_id="hq").token  # headquarters: the demo spans the world
@@ -114,8 +127,14 @@ def load_demo(url: str, settings: Settings) -> None:
             typer.echo(f"demo: {failure}", err=True)
         crises = wait_for_total(client, "/v1/crises") if report.accepted else 0
         plans = wait_for_total(client, "/v1/plans") if crises else 0
+        history = historical(client) if crises else (0, 0)
     typer.echo(f"demo: {report.files} feed files, {report.accepted} signals accepted, {report.rejected} rejected, "
                f"{crises} crises, {plans} proposed plans")
+    typer.echo(f"demo: {history[1]} of the {report.accepted} signals were history (older than their hazard's quiet "
+               f"period): recorded in {history[0]} closed crises, no plan proposed for them")
+    if history[1]:
+        typer.echo("demo: to rehearse them as if they were happening now (exercise mode, a fast clock, a run of its "
+                   "own): rrc replay ../shared/data --speed 3600 --keep")
     typer.echo(f"demo: coordinator token {coordinator}")
     typer.echo(f"demo: admin token {admin}")
     typer.echo(f'demo: curl -H "Authorization: Bearer {coordinator}" {url}/v1/crises')

@@ -16,7 +16,7 @@ token.register(app)
 
 def _register_optional() -> None:
     """Command groups that live beside their domain code."""
-    for module in ("cli.intake", "cli.webhook"):
+    for module in ("cli.intake", "cli.webhook", "cli.replay"):
         try:
             mod = __import__(module, fromlist=["register"])
         except ModuleNotFoundError as exc:

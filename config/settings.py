@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -115,6 +116,11 @@ class Settings(BaseSettings):
                                            description="How often overdue deployment offers are expired.")
     clock_skew_file: Path | None = Field(
         default=None, description="Testing only: a file holding seconds added to the worker's clock (moves time).")
+    clock_speed: float = Field(default=1.0, gt=0, le=1_000_000,
+                               description="A rehearsal's clock runs this many times faster than the wall (rrc replay "
+                                           "sets it for its own worker); 1 is real time.")
+    clock_epoch: datetime | None = Field(default=None, description="Where a faster clock starts (default: when the "
+                                                                   "worker starts); rrc replay sets it.")
     fault_file: Path | None = Field(
         default=None, description="Testing only: a JSON file naming stages to stall on purpose ({\"stall\": [...]}).")
     stage_stall_s: float = Field(default=30, gt=0, le=3600,

@@ -13,7 +13,7 @@ from config.offices import load_offices
 from config.settings import Settings
 from streams.agents import capacity, crises, delivery, ledger, response
 from streams.agents.owner import AgentLag
-from streams.clock import skewed_clock, system_clock
+from streams.clock import accelerated_clock, skewed_clock, system_clock
 from streams.faults import Faults
 from streams.health import Health
 from streams.pollers.register import build as build_pollers
@@ -62,6 +62,8 @@ def bootstrap(settings: Settings, *, store: str | None = None,
     topics = Topics.declare(app, settings)
     health = Health(settings.stage_stall_s)
     views, readers = build_views(settings, topics, health)
+    if clock is None and settings.clock_speed != 1:
+        clock = accelerated_clock(settings.clock_epoch or system_clock(), settings.clock_speed)
     if clock is None:
         clock = skewed_clock(settings.clock_skew_file) if settings.clock_skew_file is not None else system_clock
     runtime = Runtime(settings=settings, app=app, topics=topics, clock=clock, health=health,

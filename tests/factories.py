@@ -17,12 +17,14 @@ COMMAND_TYPES = {"approve_plan": ApprovePlan, "patch_plan": RevisePlan, "close_i
 
 def crisis_recorded(event_type: str = "rrc.crisis.opened", severity: str = "severe", *, event_id: str = "evt-1",
                     exercise: bool = False, hazard: str = "earthquake", countries=("TUR",), crisis_id: str = "cri-1",
-                    signal_id: str = "sig-1", title: str = "M7.8 Kahramanmaras", at: datetime = T0) -> CrisisRecorded:
-    """What the crisis owner records for a crisis opened by one signal, re-typed and re-identified as asked."""
+                    signal_id: str = "sig-1", title: str = "M7.8 Kahramanmaras", at: datetime = T0,
+                    received: datetime | None = None) -> CrisisRecorded:
+    """What the crisis owner records for a crisis opened by one signal observed `at` and received `received` (the
+    same time unless given), re-typed and re-identified as asked."""
     signal = Signal(signal_id=signal_id, source="test", source_id=signal_id, kind="disaster" if hazard not in (
         "armed_conflict", "civil_unrest") else "conflict", hazard=hazard, title=title, countries=list(countries),
         severity=severity, observed_at=at, status="exercise" if exercise else "actual")
-    outcome = apply_signal(CrisisIndex(), signal, at)
+    outcome = apply_signal(CrisisIndex(), signal, received or at)
     crisis = outcome.crises_to_write[0].model_copy(update={"crisis_id": crisis_id})
     event = outcome.events[0]
     event = event.model_copy(update={"type": CrisisEventType(event_type), "event_id": event_id, "crisis_id": crisis_id,

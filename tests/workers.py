@@ -34,3 +34,4 @@ async def topic_exists(bootstrap: str, topic: str) -> bool:
         return topic in await admin.list_topics()
     finally:
         await admin.close()
+

@@ -29,14 +29,16 @@ def _exercise_visibility(principal: Principal, requested: bool | None) -> bool |
 
 COUNTRY = Query(None, min_length=3, max_length=3, pattern="^[A-Za-z]{3}$")
 ACTIVE = Query(None, description="true: every status but closed; false: closed only")
+HISTORICAL = Query(None, description="true: only crises recorded as history (their signals were older than the "
+                                     "hazard's quiet period: closed at once, never planned for); false: none of those")
 MAX_MAP_POINTS = 5000
 
 
 def _filter(principal: Principal, scope, status, active, kind, hazard, country, min_severity, since,
-            exercise) -> CrisisFilter:
+            exercise, historical) -> CrisisFilter:
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=timezone.utc)  # a time without a zone is UTC (the crises' times are aware)
-    return CrisisFilter(status=status, active=active, kind=kind, hazard=hazard, country=country,
+    return CrisisFilter(status=status, active=active, historical=historical, kind=kind, hazard=hazard, country=country,
                         min_severity=min_severity, since=since, exercise=_exercise_visibility(principal, exercise),
                         within=scope.countries())
 
@@ -46,10 +48,10 @@ async def list_crises(principal: PartnerOrStaffDep, runtime: RuntimeDep, scope: 
                       status: CrisisStatus | None = None, active: bool | None = ACTIVE, kind: Kind | None = None,
                       hazard: Hazard | None = None, country: str | None = COUNTRY,
                       min_severity: Severity | None = None, since: datetime | None = None,
-                      exercise: bool | None = None,
+                      exercise: bool | None = None, historical: bool | None = HISTORICAL,
                       limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
                       cursor: str | None = Query(None, max_length=500)) -> dict[str, Any]:
-    flt = _filter(principal, scope, status, active, kind, hazard, country, min_severity, since, exercise)
+    flt = _filter(principal, scope, status, active, kind, hazard, country, min_severity, since, exercise, historical)
     return runtime.views.crises.list(flt, limit, cursor).to_json()
 
 
@@ -59,8 +61,8 @@ async def crises_map(principal: PartnerOrStaffDep, runtime: RuntimeDep, scope: S
                      status: CrisisStatus | None = None, active: bool | None = ACTIVE, kind: Kind | None = None,
                      hazard: Hazard | None = None, country: str | None = COUNTRY,
                      min_severity: Severity | None = None, since: datetime | None = None,
-                     exercise: bool | None = None) -> dict[str, Any]:
-    flt = _filter(principal, scope, status, active, kind, hazard, country, min_severity, since, exercise)
+                     exercise: bool | None = None, historical: bool | None = HISTORICAL) -> dict[str, Any]:
+    flt = _filter(principal, scope, status, active, kind, hazard, country, min_severity, since, exercise, historical)
     return runtime.views.crises.map(flt, MAX_MAP_POINTS)
 
 

@@ -1,7 +1,7 @@
 """Crisis correlation: signals grouped into crises, their lifecycle and the events they emit."""
 
 from responders.crises.closing import close_crisis, mark_stabilising, quiet_crises, stabilising_crises, sweep
-from responders.crises.correlation import apply_signal, correlate, find_match
+from responders.crises.correlation import apply_signal, correlate, find_match, is_history
 from responders.crises.exceptions import (
     CrisisAlreadyIndexed,
     CrisisClosedError,
@@ -53,6 +53,7 @@ __all__ = [
     "correlate",
     "correlation_key",
     "find_match",
+    "is_history",
     "hazard_family",
     "mark_stabilising",
     "quiet_crises",

@@ -108,6 +108,7 @@ def open_crisis(signal: Signal, key: str, now: datetime) -> tuple[Crisis, Crisis
         severity=signal.severity,
         status=CrisisStatus.OPEN,
         exercise=signal.exercise,
+        historical=False,
         opened_at=now,
         updated_at=now,
         first_signal_at=signal.observed_at,
@@ -127,6 +128,17 @@ def open_crisis(signal: Signal, key: str, now: datetime) -> tuple[Crisis, Crisis
         history_dropped=0,
     )
     return crisis, make_event(crisis, CrisisEventType.OPENED, signal.signal_id, now, [])
+
+
+def open_history(signal: Signal, key: str, now: datetime) -> tuple[Crisis, CrisisEvent]:
+    """A crisis recorded from a signal older than its quiet period: closed at once, marked historical, and its
+    ``rrc.crisis.closed`` event (for the views and the planner, which plans nothing for it; never published)."""
+    crisis, _ = open_crisis(signal, key, now)
+    now = utc(now)
+    entry = trusted(HistoryEntry, at=now, change=ChangeType.HISTORY, signal_id=signal.signal_id, changes=[])
+    crisis = replaced(crisis, {"status": CrisisStatus.CLOSED, "closed_at": now, "historical": True,
+                               "history": [entry]})
+    return crisis, make_event(crisis, CrisisEventType.CLOSED, f"history:{signal.signal_id}", now, [])
 
 
 def make_event(
@@ -166,9 +178,10 @@ def escalates(old_sev: Severity, new_sev: Severity, old_pop: int | None, new_pop
 def add_signal(crisis: Crisis, signal: Signal, now: datetime) -> tuple[Crisis, list[CrisisEvent]]:
     """``crisis`` with ``signal`` folded in, and its events (updated, plus escalated if it escalates).
 
-    The caller has checked that the signal is not already part of the crisis.
+    The caller has checked that the signal is not already part of the crisis. A historical crisis takes historical
+    signals: its facts grow, its status stays closed and it never escalates.
     """
-    if not crisis.is_open:
+    if not crisis.is_open and not crisis.historical:
         raise CrisisClosedError(f"crisis {crisis.crisis_id} is closed and never reopens")
     now = utc(now)
     up: dict = {}
@@ -213,7 +226,7 @@ def add_signal(crisis: Crisis, signal: Signal, now: datetime) -> tuple[Crisis, l
     set_("signal_count", crisis.signal_count + 1)
     up["signal_ids"] = [*crisis.signal_ids[-(RECENT_SIGNALS - 1):], signal.signal_id]
 
-    escalated = escalates(
+    escalated = crisis.is_open and escalates(
         crisis.severity, up.get("severity", crisis.severity),
         crisis.affected_population, up.get("affected_population", crisis.affected_population),
     )

@@ -229,7 +229,7 @@ class CrisisIndex:
         if self.track_members:
             for sid in crisis.signal_ids:
                 self._owner[sid] = crisis.crisis_id
-        if not crisis.is_open:
+        if not crisis.joinable:
             if self.track_members:
                 self._closed.add(crisis.crisis_id)
             return
@@ -253,7 +253,7 @@ class CrisisIndex:
             new_sids = _appended(old.signal_ids, crisis.signal_ids)
             for sid in crisis.signal_ids if new_sids is None else new_sids:
                 self._owner[sid] = cid
-        if not crisis.is_open:
+        if not crisis.joinable:
             self._drop(old)
             if self.track_members:
                 self._closed.add(cid)
@@ -317,4 +317,4 @@ class ListLookup:
 
     def candidates(self, signal: Signal) -> list[Candidate]:
         refs = strong_refs(signal.references)
-        return [(c, shared_refs(c, refs)) for c in self.crises if c.is_open]
+        return [(c, shared_refs(c, refs)) for c in self.crises if c.joinable]

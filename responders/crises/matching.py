@@ -79,16 +79,19 @@ def shared_refs(crisis: Crisis, refs: frozenset[str]) -> int:
 
 
 def evaluate(
-    crisis: Crisis, signal: Signal, key: str, shared: int, rule: MatchRule | None = None
+    crisis: Crisis, signal: Signal, key: str, shared: int, rule: MatchRule | None = None, history: bool = False
 ) -> Match | None:
     """A Match when ``signal`` (with correlation key ``key``) may join ``crisis``, else None.
 
     ``shared`` is the number of strong references the two have in common (the index counts them).
     Never across correlation keys (so never across families or between exercise and actual),
     never into a closed crisis. A shared strong reference matches whatever the time and place;
-    otherwise the family's MatchRule (time window, country overlap, distance) must hold.
+    otherwise the family's MatchRule (time window, country overlap, distance) must hold. A `history` signal (older
+    than its quiet period) joins historical crises only, and only those: history never mixes with news.
     """
-    if crisis.status is CrisisStatus.CLOSED or crisis.correlation_key != key or crisis.exercise != signal.exercise:
+    if crisis.correlation_key != key or crisis.exercise != signal.exercise or crisis.historical != history:
+        return None
+    if crisis.status is CrisisStatus.CLOSED and not history:
         return None
     gap = time_gap(crisis, signal)
     if shared:
@@ -101,12 +104,13 @@ def evaluate(
     return Match(crisis, 0, gap, dist) if ok else None
 
 
-def best_match(signal: Signal, key: str, candidates: Iterable[tuple[Crisis, int]]) -> Match | None:
+def best_match(signal: Signal, key: str, candidates: Iterable[tuple[Crisis, int]],
+               history: bool = False) -> Match | None:
     """The best of the (crisis, shared strong refs) candidates the signal may join, or None."""
     rule = MATCH_RULES[hazard_family(signal.hazard)]
     best: Match | None = None
     for crisis, shared in candidates:
-        m = evaluate(crisis, signal, key, shared, rule)
+        m = evaluate(crisis, signal, key, shared, rule, history)
         if m is not None and (best is None or m.rank() < best.rank()):
             best = m
     return best

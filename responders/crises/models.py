@@ -32,6 +32,7 @@ class ChangeType(StrEnum):
     ESCALATED = "escalated"
     STABILISING = "stabilising"
     CLOSED = "closed"
+    HISTORY = "history"  # opened from a signal older than its quiet period: recorded closed, never news
 
 
 class CrisisEventType(StrEnum):
@@ -85,6 +86,8 @@ class CrisisSummary(BaseModel):
     severity: Severity
     status: CrisisStatus
     exercise: bool
+    historical: bool = Field(False, description="opened from signals older than their hazard's quiet period: "
+                                                "recorded closed, as history, and never planned for")
     signal_count: int
     references: list[str]
     magnitude: Magnitude | None
@@ -128,6 +131,7 @@ class Crisis(BaseModel):
     severity: Severity
     status: CrisisStatus = CrisisStatus.OPEN
     exercise: bool = False
+    historical: bool = False
     opened_at: AwareDatetime
     updated_at: AwareDatetime
     first_signal_at: AwareDatetime
@@ -150,6 +154,11 @@ class Crisis(BaseModel):
     def is_open(self) -> bool:
         """Open for new signals: every status but closed."""
         return self.status is not CrisisStatus.CLOSED
+
+    @property
+    def joinable(self) -> bool:
+        """In the owner's index: open for new signals, or a historical crisis other historical signals may join."""
+        return self.is_open or self.historical
 
     def summary(self) -> CrisisSummary:
         values = self.__dict__
@@ -239,6 +248,7 @@ class Outcome:
     crises_to_write: tuple[Crisis, ...] = ()
     events: tuple[CrisisEvent, ...] = ()
     duplicate_of: str | None = field(default=None)
+    news: bool = True  # False: history (recorded on rrc.crises for the views, never a public event)
 
     @property
     def changed(self) -> bool:

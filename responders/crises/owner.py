@@ -19,8 +19,9 @@ from typing import Literal
 from pydantic import AwareDatetime
 
 from config.topics import CRISES, SIGNALS_BY_CORRELATION
-from responders.crises.closing import sweep
+from responders.crises.closing import resolve_quiet_periods, sweep
 from responders.crises.correlation import apply_signal
+from responders.crises.rules import HISTORY_JOINABLE
 from responders.crises.index import CrisisIndex
 from responders.crises.models import Crisis, CrisisEvent, CrisisMember, Outcome, replaced
 from responders.messages import Book, Command, Decision, Event, Public, Received, Record, Rejected, StateReader
@@ -77,12 +78,15 @@ class Indexes:
         self.load_all, self.partition_of = load_all, partition_of
         self.by_partition: dict[int, CrisisIndex] = {}
         self.stale = True
+        self.now: datetime | None = None  # the time of the batch being decided (set by `decide`)
 
     def rebuild(self, pending: Iterable[tuple[Crisis, int]] = ()) -> None:
-        """From the table's open crises, then with `pending` (decided in this batch, not in the table yet) on top."""
+        """From the table's open crises (and the historical ones still joinable at the batch's time), then with
+        `pending` (decided in this batch, not in the table yet) on top."""
         grouped: dict[int, list[Crisis]] = defaultdict(list)
         for crisis in self.load_all():
-            if crisis.is_open:
+            if crisis.is_open or (crisis.historical and self.now is not None
+                                  and self.now - crisis.last_received_at < HISTORY_JOINABLE):
                 grouped[self.partition_of(crisis)].append(crisis)
         self.by_partition = {p: CrisisIndex(crises, track_members=False) for p, crises in grouped.items()}
         self.stale = False
@@ -125,11 +129,13 @@ def decide(indexes: Indexes, table: StateReader[Crisis], batch: list[Received], 
     crises: Book[Crisis] = Book(table)
     members: Book[CrisisMember] = Book(table.table(MEMBERS))
     decision = Decision()
+    periods = resolve_quiet_periods(quiet_periods or None)
+    indexes.now = now
     for received in batch:
         if indexes.stale:  # a rebalance or recovery landed while this batch was being decided
             indexes.rebuild((c, p) for c, p in crises.writes.values() if c is not None)
         try:
-            outcome = HANDLERS[type(received.message)](indexes, members, received, now, quiet_periods)
+            outcome = HANDLERS[type(received.message)](indexes, members, received, now, periods)
         except Exception as exc:  # noqa: BLE001 - the one bad input is dead-lettered, the batch goes on
             decision.rejected.append(Rejected(received, exc))
             continue
@@ -144,24 +150,32 @@ def decide(indexes: Indexes, table: StateReader[Crisis], batch: list[Received], 
             member = CrisisMember.of(received.message, joined.crisis_id, joined.signal_count)
             members.put(member.signal_id, member, received.partition)
         for event in outcome.events:
-            decision.emits += [CrisisRecorded.of(event, written[event.crisis_id], member), public_event(event)]
+            decision.emits.append(CrisisRecorded.of(event, written[event.crisis_id], member))
+            if outcome.news:  # history is recorded for the views, never published as news
+                decision.emits.append(public_event(event))
     decision.writes = crises.writes
     decision.table_writes[MEMBERS] = members.writes
     return decision
 
 
 def on_close_quiet(indexes: Indexes, members: Book[CrisisMember], received: Received, now: datetime,
-                   quiet_periods: dict[str, timedelta] | None) -> Outcome:
-    """The sweep's time (the command's `now`) decides which crises of the partition have been quiet long enough."""
-    crises = list(indexes.of(received.partition).open_crises())
-    return sweep(crises, received.message.now, quiet_periods or None)
+                   quiet_periods: dict) -> Outcome:
+    """The sweep's time (the command's `now`) decides which crises of the partition have been quiet long enough.
+    Historical crises no historical signal joined for `HISTORY_JOINABLE` (processing time) leave the index: a
+    backfill is over, and memory follows the open crises again."""
+    index = indexes.of(received.partition)
+    crises = list(index.open_crises())
+    for crisis in crises:
+        if crisis.historical and received.message.now - crisis.last_received_at >= HISTORY_JOINABLE:
+            index.remove(crisis.crisis_id)
+    return sweep([c for c in crises if c.is_open], received.message.now, quiet_periods)
 
 
 def on_signal(indexes: Indexes, members: Book[CrisisMember], received: Received, now: datetime,
-              quiet_periods: dict[str, timedelta] | None) -> Outcome:
+              quiet_periods: dict) -> Outcome:
     """A signal joins, updates or opens a crisis of its partition (or is a repeat: nothing changes)."""
     lookup = PartitionLookup(indexes.of(received.partition), members, received.partition)
-    return apply_signal(lookup, received.message, now)
+    return apply_signal(lookup, received.message, now, quiet_periods)
 
 
 HANDLERS: dict[type, Callable[..., Outcome]] = {Signal: on_signal, CloseQuietCrises: on_close_quiet}

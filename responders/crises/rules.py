@@ -111,6 +111,10 @@ DEFAULT_QUIET_PERIODS: dict[HazardFamily, timedelta] = {
     HazardFamily.OTHER: 30 * DAY,
 }
 
+# A historical crisis (opened from a signal older than its quiet period) stays joinable by other historical
+# signals while one arrived within this much processing time: a backfill or a demo load, not forever.
+HISTORY_JOINABLE = timedelta(hours=1)
+
 # Affected-population levels whose upward crossing escalates a crisis.
 POPULATION_THRESHOLDS: tuple[int, ...] = (10_000, 100_000, 1_000_000)
 

@@ -92,7 +92,9 @@ def build_plan(crisis: Crisis, template: PlanTemplate, index: RosterIndex, partn
     roles: list[PlanRole] = []
     requests: list[RoleRequest] = []
     for spec in template.roles:
-        start = (now + timedelta(hours=spec.start_within_hours)).date()
+        # From the event's own time (its first signal), never in the past: a flood reported two days late still
+        # has its assessment start when it would have; a phase due before today starts today.
+        start = max(now, crisis.first_signal_at + timedelta(hours=spec.start_within_hours)).date()
         requests.append(RoleRequest(role=spec.role, skills=spec.skills, count=spec.count, start=start,
                                     duration_days=spec.duration_days, countries=countries,
                                     kind=crisis.kind, hazard=crisis.hazard, high_risk=spec.high_risk))
@@ -144,8 +146,8 @@ def on_crisis_event(book: PlanBook, message: CrisisRecorded, now: datetime, temp
     stay as they are.
     """
     event, crisis = message.event, message.crisis
-    if event.type.value not in PLANNED_ON:
-        return Outcome(book)
+    if event.type.value not in PLANNED_ON or crisis.historical or crisis.status.value == "closed":
+        return Outcome(book)  # history is not news: nothing to plan for
     if any(p.trigger_event_id == event.event_id for p in book.plans):
         return Outcome(book)  # replay of an event already planned for
     if crisis.exercise and not plan_exercises:

@@ -26,6 +26,7 @@ HISTORY_SHOWN = 100
 class CrisisFilter:
     status: str | None = None
     active: bool | None = None  # true: not closed; false: closed
+    historical: bool | None = None  # true: recorded as history (closed at once, never planned for)
     kind: str | None = None
     hazard: str | None = None
     country: str | None = None
@@ -40,6 +41,8 @@ class CrisisFilter:
         if self.status and c["status"] != self.status:
             return False
         if self.active is not None and (c["status"] != "closed") != self.active:
+            return False
+        if self.historical is not None and bool(c.get("historical")) != self.historical:
             return False
         if self.kind and c["kind"] != self.kind:
             return False
@@ -57,10 +60,11 @@ class CrisisFilter:
 
 
 PUBLIC_FIELDS = ("crisis_id", "kind", "hazard", "title", "countries", "location", "severity", "status", "exercise",
+                 "historical",
                  "signal_count", "references", "opened_at", "updated_at", "affected_population", "magnitude",
                  "first_signal_at", "last_signal_at", "closed_at", "correlation_key")
 META_FIELDS = ("crisis_id", "status", "kind", "hazard", "countries", "severity", "updated_at", "opened_at", "exercise",
-               "signal_count", "history_len", "location")
+               "signal_count", "history_len", "location", "historical")
 
 
 def crisis_read(crisis: dict[str, Any]) -> dict[str, Any]:

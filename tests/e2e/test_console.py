@@ -251,7 +251,8 @@ def test_a_coordinator_sees_an_earthquake_live_reviews_and_approves_its_plan_and
     assert not browser.find_elements(By.CSS_SELECTOR, f'#crisis-map [data-crisis-id="{crisis_id}"]')
     assert not browser.find_elements(By.CSS_SELECTOR, '#crisis-map [data-iso3="VUT"][data-severity]')
     browser.execute_script("location.hash = arguments[0]", f"#/crises/{crisis_id}")
-    wait_for(browser, "return document.querySelector('main h1').textContent === 'Not found'", what="not found")
+    wait_for(browser, "const h = document.querySelector('main h1'); return h && h.textContent === 'Not found'",
+             what="not found")
     check_page(browser, "other-office-not-found")
 
     # 6. Sign out ends the session: the page is back at the sign-in form and the old cookie is refused.

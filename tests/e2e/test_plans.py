@@ -4,7 +4,8 @@ proposed plan staffed from a generated roster; approving it launches one interve
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
+from email.utils import format_datetime
 
 import pytest
 
@@ -14,13 +15,17 @@ from tests.e2e.conftest import wait_until
 pytestmark = pytest.mark.e2e
 
 
-def orange_earthquake_feed(shared_data) -> bytes:
-    """The real GDACS RSS of 2019-12-30 cut down to its Vanuatu earthquake item, alert level raised to Orange:
-    the shared samples hold no Orange earthquake, and the issue asks for one. Everything else is as published."""
+def orange_earthquake_feed(shared_data, at: datetime | None = None) -> bytes:
+    """The real GDACS RSS of 2019-12-30 cut down to its Vanuatu earthquake item, alert level raised to Orange and
+    its dates moved to `at` (now by default): the shared samples hold no Orange earthquake, and a 2019 earthquake is
+    history (older than its quiet period), which is never planned for. Everything else is as published."""
     text = (shared_data / "gdacs" / "gdacs_rss_2019-12-30.xml").read_text(encoding="utf-8")
     items = re.findall(r"<item>.*?</item>", text, re.S)
     item = next(i for i in items if "<gdacs:eventtype>EQ</gdacs:eventtype>" in i and "VUT" in i)
     item = item.replace("<gdacs:alertlevel>Green</gdacs:alertlevel>", "<gdacs:alertlevel>Orange</gdacs:alertlevel>")
+    when = format_datetime(at or datetime.now(timezone.utc) - timedelta(minutes=5), usegmt=True)
+    for tag in ("gdacs:fromdate", "gdacs:todate", "pubDate"):
+        item = re.sub(rf"<{tag}>[^<]*</{tag}>", f"<{tag}>{when}</{tag}>", item)
     head, tail = text[:text.index("<item>")], text[text.rindex("</item>") + len("</item>"):]
     return (head + item + tail).encode()
 

@@ -160,3 +160,21 @@ def test_a_crisis_with_no_known_country_still_gets_ranked_experts_and_says_what_
         assert "no country yet" in role.note
         for c in role.candidates:
             assert all(c.score_parts[part] == 0 for part in ("country", "region", "language", "proximity"))
+
+
+def test_history_gets_no_plan_and_roles_start_from_the_events_own_time(roster):
+    """A crisis recorded as history (its signal older than the quiet period) is never planned for, whatever the
+    event says; a recent event's phases start from its first signal, never before today."""
+    from datetime import timedelta
+
+    old = crisis_recorded("rrc.crisis.opened", at=NOW - timedelta(days=400), received=NOW)
+    assert old.crisis.historical and old.crisis.status.value == "closed"
+    assert propose(PlanBook(crisis_id="cri-1"), old, roster).events == []
+
+    two_days = crisis_recorded("rrc.crisis.opened", at=NOW - timedelta(days=2), received=NOW)
+    [proposed] = propose(PlanBook(crisis_id="cri-1"), two_days, roster).events
+    templates = load_templates().select("earthquake", "severe")
+    for role, spec in zip(proposed.plan.roles, templates.roles, strict=True):
+        due = (two_days.crisis.first_signal_at + timedelta(hours=spec.start_within_hours)).date()
+        assert role.start == max(NOW.date(), due), role.role
+    assert any(role.start > NOW.date() for role in proposed.plan.roles)
