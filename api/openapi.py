@@ -45,6 +45,9 @@ DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 's
             "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:")
 
 
+CONSOLE_SESSION = "/console/session"
+
+
 def error_statuses(method: str, path: str, operation: dict[str, Any]) -> set[int]:
     codes = {400, 401, 403, 429, 503}
     has_body = "requestBody" in operation
@@ -112,16 +115,21 @@ def _document(api: FastAPI) -> dict[str, Any]:
     components["securitySchemes"] = {"bearer": {
         "type": "http", "scheme": "bearer",
         "description": "A token from `rrc token create` or POST /v1/tokens; its role (admin, coordinator, expert, "
-                       "partner) decides what it may call (see each operation's x-roles)."}}
+                       "partner) decides what it may call (see each operation's x-roles)."},
+        "session": {"type": "apiKey", "in": "cookie", "name": "rrc_session",
+                    "description": "The console's session (POST /console/session); a change also needs its CSRF "
+                                   "token in the X-CSRF-Token header."}}
     policies = route_policies(api)
     for path, operations in doc.get("paths", {}).items():
         for method, operation in operations.items():
             method = method.upper()
             policy = policies.get((method, path))
             protected = path.startswith(PROTECTED_PREFIX) and policy != PUBLIC
+            console = path.startswith(CONSOLE_SESSION)  # sign-in is open; who-am-I and sign-out take either
             responses = operation.setdefault("responses", {})
-            if protected:
-                operation["security"] = [{"bearer": []}]
+            if protected or console:
+                if protected or policy != PUBLIC:
+                    operation["security"] = [{"bearer": []}, *([{"session": []}] if console else [])]
                 if isinstance(policy, frozenset):
                     operation["x-roles"] = sorted(r.value for r in policy)
                 for code in sorted(error_statuses(method, path, operation)):

@@ -2,7 +2,8 @@
 then a realistic mix (100 signals/s of which 5% open new crises, the rest update crises already open); then the
 sustainable plan rate: the highest of --steps rates (10 s each) at which p99 stays under 1 s.
 
-Every signal is a severe earthquake that opens a new crisis (8 days apart in time, so none merge), so every one
+Every signal is a severe earthquake of two hours ago that opens a new crisis (a country and place of its own, so
+none merge), so every one
 goes the whole way: raw topic -> normalise -> by-correlation -> crisis agent -> rrc.crises -> planning agent (plan
 staffed from a generated roster of --experts experts) -> rrc.plans. Latency is from just before the send to the
 arrival of its `rrc.plan.proposed` (matched by the trigger signal id) at a consumer of rrc.plans. The baseline in
@@ -35,20 +36,25 @@ from responders.roster.store import record_message
 from streams.bootstrap import bootstrap as build_runtime
 from streams.broker.local import free_port
 from streams.broker.throwaway import broker_for_run
-from vocabulary.signals import make_signal_id
+from vocabulary.signals import iso3_codes, make_signal_id
 from streams.worker import Worker
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-COUNTRIES = ["TUR", "NPL", "PHL", "IDN", "PER", "CHL", "MEX", "PAK", "AFG", "ECU", "HTI", "IRN", "JPN", "GTM", "MAR"]
+
+
+ALL_COUNTRIES = sorted(iso3_codes())
+RECENT = datetime.now(timezone.utc) - timedelta(hours=2)  # news, not history: within every quiet period
 
 
 def quake(n: int) -> dict:
+    """A severe earthquake observed two hours ago that joins no other: a (country, place) pair of its own, places
+    3 degrees apart (farther than seismic matching reaches), so every one opens a crisis and is planned for."""
     sid = f"lat{n}"
-    base = datetime(2010, 1, 1, tzinfo=timezone.utc) + timedelta(days=8 * n)
+    country, cell = ALL_COUNTRIES[n % len(ALL_COUNTRIES)], n // len(ALL_COUNTRIES)
     return {"signal_id": make_signal_id("bench", sid), "source": "bench", "source_id": sid, "kind": "disaster",
-            "hazard": "earthquake", "title": f"M6.9 earthquake {n}", "countries": [COUNTRIES[n % len(COUNTRIES)]],
-            "location": {"lat": 10.0 + (n % 50) * 0.5, "lon": 20.0 + (n % 70) * 0.5}, "severity": "severe",
-            "observed_at": base.isoformat()}
+            "hazard": "earthquake", "title": f"M6.9 earthquake {n}", "countries": [country],
+            "location": {"lat": -60.0 + (cell // 100 % 40) * 3.0, "lon": -178.0 + (cell % 100) * 3.5},
+            "severity": "severe", "observed_at": RECENT.isoformat()}
 
 
 def update_of(n: int, j: int) -> dict:

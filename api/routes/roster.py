@@ -37,6 +37,10 @@ from responders.signals.normalise import describe_validation_error
 from vocabulary.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 
+# what an import body is, by its content type (no content type, or another: `format`, else detected)
+MEDIA_FORMATS = {"application/json": "json", "text/csv": "csv", "application/x-ndjson": "jsonl"}
+
+
 class ImportIssueRead(BaseModel):
     row: int
     field: str
@@ -149,11 +153,12 @@ def build_router(res: RosterResource) -> APIRouter:
         if not body.strip():
             raise Invalid("body: empty import")
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if media == "application/json" and format in ("csv", "jsonl"):  # the two disagree: say which is meant
-            raise ApiError(415, code_for(415), f"format: {format} is not sent as application/json (CSV is "
-                                               f"text/csv, JSON lines application/x-ndjson)")
-        if media == "application/json":
-            format = "json"  # noqa: A001 - the body is one JSON document, as its content type says
+        declared = MEDIA_FORMATS.get(media)
+        if declared is not None and format not in ("auto", declared):  # the two disagree: say which is meant
+            raise ApiError(415, code_for(415), f"format: {format} is not sent as {media} (CSV is text/csv, JSON "
+                                               f"application/json, JSON lines application/x-ndjson)")
+        if declared is not None:
+            format = declared  # noqa: A001 - the body is what its content type says, not what it looks like
         try:
             allow = runtime.settings.allow_private_targets
             result = res.importer(body, format=format, check=lambda r: contact_issues(r, allow_private=allow))

@@ -63,3 +63,14 @@ def test_webhook_targets_on_private_or_local_hosts_are_refused(server):
     r = coordinator.patch(f"/v1/partners/{partner['partner_id']}",
                           json={"contact": {"webhook_url": "http://localhost:8080/hook"}})
     assert r.status_code == 422 and "local name" in r.json()["detail"], r.text
+
+
+def test_an_import_is_what_its_content_type_says(server):
+    """A body sent as text/csv is CSV even when it looks like JSON (found by schemathesis), and a `format` that
+    contradicts the content type is a 415 naming both."""
+    admin = server.admin()
+    r = admin.post("/v1/experts/import", content=b'{"x]": []}', headers={"Content-Type": "text/csv"})
+    assert r.status_code == 422 and "unknown CSV columns" in r.json()["detail"], r.text
+    r = admin.post("/v1/partners/import", params={"format": "json"}, content=b"partner_id\n",
+                   headers={"Content-Type": "text/csv"})
+    assert r.status_code == 415 and "format: json" in r.json()["detail"] and "text/csv" in r.json()["detail"]

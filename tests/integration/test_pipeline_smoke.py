@@ -11,6 +11,7 @@ from vocabulary.signals import make_signal_id
 from tests.kafka_helpers import consume, produce
 
 pytestmark = pytest.mark.integration
+RECENT = datetime.now(timezone.utc) - timedelta(days=1)  # news: a 2024 earthquake would now be history
 
 
 def _signal(i: int, *, lat: float, lon: float, country: str, ref: str | None = None) -> dict:
@@ -18,7 +19,7 @@ def _signal(i: int, *, lat: float, lon: float, country: str, ref: str | None = N
     return {"signal_id": make_signal_id("test", sid), "source": "test", "source_id": sid, "kind": "disaster",
             "hazard": "earthquake", "title": f"M5 quake {i}", "countries": [country],
             "location": {"lat": lat, "lon": lon}, "severity": "moderate",
-            "observed_at": (datetime(2024, 1, 1, tzinfo=timezone.utc) + timedelta(hours=i)).isoformat(),
+            "observed_at": (RECENT + timedelta(hours=i)).isoformat(),
             "references": [ref] if ref else []}
 
 

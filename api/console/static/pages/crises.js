@@ -51,13 +51,17 @@ export async function render(main) {
 
   function list() {
     const columns = [
-      { key: "title", label: "Crisis", cell: (c) => h("a", { href: `#/crises/${encodeURIComponent(c.crisis_id)}` },
-        c.title || c.crisis_id), csv: (c) => c.title },
+      { key: "title", label: "Crisis", csv: (c) => c.title, cell: (c) => [
+        h("a", { href: `#/crises/${encodeURIComponent(c.crisis_id)}` }, c.title || c.crisis_id),
+        c.exercise ? [" ", h("span", { class: "badge rag-amber" }, "exercise")] : null,
+        c.historical ? [" ", h("span", { class: "badge rag-grey" }, "history")] : null] },
       { key: "crisis_id", label: "Id", cell: (c) => h("code", {}, c.crisis_id) },
       { key: "severity", label: "Severity", cell: (c) => severityBadge(c.severity) },
       { key: "kind", label: "Kind" }, { key: "hazard", label: "Hazard" },
       { key: "countries", label: "Countries", csv: (c) => c.countries.join(" "), cell: (c) => c.countries.join(", ") },
-      { key: "status", label: "Status" }, { key: "signal_count", label: "Signals", num: true },
+      { key: "status", label: "Status" }, { key: "exercise", label: "Exercise", csv: (c) => c.exercise,
+        cell: (c) => (c.exercise ? "yes" : "no") },
+      { key: "signal_count", label: "Signals", num: true },
       { key: "updated_at", label: "Updated", cell: (c) => when(c.updated_at) },
     ];
     const rows = items.map((c) => ({ ...c, __id: c.crisis_id }));
