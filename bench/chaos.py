@@ -366,9 +366,9 @@ async def main(bootstrap: str, kafka, seed: int, rate: float, phase_s: float, wa
 
         # 3. The broker stops for 20 s and comes back.
         if kafka is not None:
-            kafka.down()
+            await asyncio.to_thread(kafka.down)  # the broker manager is synchronous (it runs its own loop)
             await asyncio.sleep(20)
-            kafka.up()
+            await asyncio.to_thread(kafka.up)
             recovery["broker_restart"] = await probe(cluster, run, 3, crises, time.monotonic(), timeout=240)
         last = time.monotonic()
         await asyncio.sleep(phase_s)

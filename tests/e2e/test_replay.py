@@ -1,7 +1,7 @@
 """`rrc replay` of the shared GDACS and USGS archives at --speed 3600, on the session broker, next to a running
 actual system: the rehearsal produces plans, offers and expiries in exercise mode; within it a partner without the
 exercise grant receives nothing while one with it does; the actual system's crisis list and its partner's webhook
-see nothing of it. (A shorter rehearsal than a user's: silences cut to 1 hour, 30 hours after the last signal.)"""
+see nothing of it. (A shorter rehearsal than a user's: silences cut to half an hour, 26 hours after the last signal.)"""
 
 from __future__ import annotations
 
@@ -52,8 +52,8 @@ def test_a_replay_is_a_rehearsal_that_never_touches_the_actual_system(server, sh
 
         env = {**server.env, "RRC_DATA_DIR": str(tmp_path / "data")}
         proc = subprocess.Popen([sys.executable, "-m", "cli.main", "replay", str(shared_data / "gdacs"),
-                                 str(shared_data / "usgs"), "--speed", "3600", "--max-gap-hours", "1",
-                                 "--tail-hours", "30", "--keep"], env=env, stdout=subprocess.PIPE,
+                                 str(shared_data / "usgs"), "--speed", "3600", "--max-gap-hours", "0.5",
+                                 "--tail-hours", "26", "--keep"], env=env, stdout=subprocess.PIPE,
                                 stderr=open(tmp_path / "replay.err", "wb"), text=True)
         try:
             lines = []
