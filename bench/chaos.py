@@ -7,8 +7,8 @@ event with a signed webhook to a local receiver. The faults, in order:
   1. SIGKILL one worker mid-burst (restarted 5 s later);
   2. SIGSTOP another for longer than the session timeout, then SIGCONT;
   3. stop the broker for 20 s and start it again (skipped when RRC_BROKER names a broker this bench does not own).
-Recovery of a fault: from the fault (for the broker, from its restart) until a probe signal sent then is recorded
-in a crisis. Throughput: crisis records per second over the window before the first fault and after the last
+Recovery of a fault: from the fault (for the broker, from its restart) until probe signals sent then, one to every
+partition of the crisis owner's input (whichever worker owns it), are all recorded in crises. Throughput: crisis records per second over the window before the first fault and after the last
 recovery. Then it checks from the topics themselves:
   - every accepted signal is counted in exactly one crisis (rrc.crises members, and each crisis's signal count);
   - no plan version is duplicated (rrc.plans: one plan id per crisis and version, and per triggering event);
@@ -62,6 +62,7 @@ from vocabulary.cloudevents import CloudEvent  # noqa: E402
 from vocabulary.signals import iso3_codes, make_signal_id  # noqa: E402
 
 WORKERS = 3
+PARTITIONS = 4  # the workers' RRC_TOPIC_PARTITIONS (the default)
 SESSION_TIMEOUT_S = 10.0
 PARTNER = "ptn-00001"
 MALFORMED = b'{"chaos": "malformed input", "n": %d'  # not JSON: the normalise stage dead-letters it
@@ -118,7 +119,7 @@ class Cluster:
             env = {k: v for k, v in os.environ.items() if not k.startswith("RRC_")}
             env.update(RRC_BROKER=bootstrap, RRC_TOPIC_PREFIX=prefix, RRC_DATA_DIR=str(data), RRC_API_PORT=str(port),
                        RRC_LOG_LEVEL="WARNING", RRC_ALLOW_PRIVATE_TARGETS="true",
-                       RRC_SESSION_TIMEOUT_S=str(SESSION_TIMEOUT_S), RRC_EXPIRY_SWEEP_INTERVAL_S="5",
+                       RRC_SESSION_TIMEOUT_S=str(SESSION_TIMEOUT_S), RRC_TOPIC_PARTITIONS=str(PARTITIONS), RRC_EXPIRY_SWEEP_INTERVAL_S="5",
                        RRC_RATE_LIMIT_PER_S="500", RRC_RATE_LIMIT_BURST="1000", RRC_WEBHOOK_RETRY_S="[1,2,5,10,30]")
             self.workers.append(Worker(n, env, f"http://127.0.0.1:{port}"))
 
@@ -268,27 +269,52 @@ async def read_all(bootstrap: str, topic: str, timeout: float = 20) -> list:
     return out
 
 
+def conflict(run: str, n: int, country: str) -> dict:
+    sid = f"{run}-{n}"
+    return {"signal_id": make_signal_id("chaos", sid), "source": "chaos", "source_id": sid, "kind": "conflict",
+            "hazard": "armed_conflict", "title": f"Armed clashes {n}", "countries": [country],
+            "location": None, "severity": "moderate",
+            "observed_at": (datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat()}
+
+
+def probes(run: str, n: int, partitions: int) -> list[dict]:
+    """One signal for every partition of rrc.signals.by-correlation (conflicts are keyed by country, so a country
+    is picked per partition the way Kafka's default partitioner places its key), and one earthquake: whoever
+    owns a partition, a probe waits on it."""
+    from aiokafka.partitioner import murmur2
+
+    chosen: dict[int, str] = {}
+    for country in COUNTRIES:
+        part = (murmur2(f"conflict/{country}/actual".encode()) & 0x7FFFFFFF) % partitions
+        chosen.setdefault(part, country)
+        if len(chosen) == partitions:
+            break
+    return [quake(f"{run}-probe", n)] + [conflict(f"{run}-probe{n}", p, c) for p, c in sorted(chosen.items())]
+
+
 async def probe(cluster: Cluster, run: str, n: int, crises: Crises, since: float, timeout: float = 180) -> float:
-    """Send one signal now; seconds from `since` until a crisis holds it (-1 if never)."""
+    """Send a probe to every partition now; seconds from `since` until a crisis holds the last of them (-1: never)."""
     producer = AIOKafkaProducer(bootstrap_servers=cluster.bootstrap, acks="all", request_timeout_ms=60_000)
-    sig = quake(f"{run}-probe", n)
+    sent = probes(run, n, PARTITIONS)
     deadline = time.monotonic() + timeout
     while True:
         try:
             await producer.start()
-            await producer.send_and_wait(cluster.topic("rrc.signals.raw"), json.dumps(sig).encode(),
-                                         key=sig["signal_id"].encode(), headers=[(FORMAT_HEADER, b"json")])
+            for sig in sent:
+                await producer.send_and_wait(cluster.topic("rrc.signals.raw"), json.dumps(sig).encode(),
+                                             key=sig["signal_id"].encode(), headers=[(FORMAT_HEADER, b"json")])
             break
         except Exception:  # noqa: BLE001 - the broker is coming back
             if time.monotonic() > deadline:
                 return -1.0
             await asyncio.sleep(0.5)
     await producer.stop()
-    while sig["signal_id"] not in crises.first_seen:
+    ids = [sig["signal_id"] for sig in sent]
+    while any(i not in crises.first_seen for i in ids):
         if time.monotonic() > deadline:
             return -1.0
         await asyncio.sleep(0.1)
-    return round(crises.first_seen[sig["signal_id"]] - since, 2)
+    return round(max(crises.first_seen[i] for i in ids) - since, 2)
 
 
 def rate_between(stamps: list[float], start: float, end: float) -> float:
@@ -457,15 +483,16 @@ async def end_state(cluster: Cluster, crises: Crises, load: Load, hooks: Hooks) 
     unknown = set(received) - expected
 
     dead = await read_all(b, cluster.topic("rrc.signals.deadletter")) + await read_all(b, cluster.topic("rrc.deadletter"))
-    ours = sum(1 for r in dead if r.value.startswith(b'{"chaos": "malformed input"'))
+    ours = [r.value for r in dead if r.value.startswith(b'{"chaos": "malformed input"')]
+    # at least once: an input dead-lettered just before its worker died is dead-lettered again (the same bytes)
     return {"signals_lost": len(lost), "signals_in_two_crises": len(in_two), "crises_miscounted": len(miscounted),
             "duplicated_plan_versions": duplicate_plans,
             "duplicated_effects": len(in_two) + len(miscounted) + duplicate_plans,
             "double_booked_experts": len(double_booked), "interventions_checked": len(snapshots),
             "webhook_events_expected": len(expected), "webhook_events_missing": len(missing),
             "webhook_deliveries": len(received), "webhook_repeats_same_id": len(received) - len(set(received)),
-            "webhook_ids_unknown": len(unknown), "dead_letters_malformed": ours,
-            "unexpected_dead_letters": len(dead) - ours}
+            "webhook_ids_unknown": len(unknown), "dead_letters_malformed": len(set(ours)),
+            "dead_letter_repeats_same_input": len(ours) - len(set(ours)), "unexpected_dead_letters": len(dead) - len(ours)}
 
 
 def run(seed: int = 7, rate: float = 8, phase_s: float = 25, warmup_s: float = 20, broker: str | None = None) -> dict:

@@ -19,6 +19,24 @@ from tests.e2e.conftest import wait_until
 
 pytestmark = pytest.mark.e2e
 
+
+def _import_all(package) -> None:
+    """Import every module of `package` now, at collection, not lazily inside a test: Python 3.11's compiler keeps
+    one AST recursion counter per interpreter, and a module compiled while another thread compiles too fails with
+    "SystemError: AST constructor recursion depth mismatch" (CPython gh-106905; seen once in CI, when schemathesis
+    imported its JSON-schema patterns lazily mid-test)."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        try:
+            importlib.import_module(module.name)
+        except ImportError:  # optional extras of the package
+            pass
+
+
+_import_all(schemathesis)
+
 EXAMPLES = {GenerationMode.POSITIVE: 30, GenerationMode.NEGATIVE: 20}
 SEED = 20261201
 # an endless SSE stream cannot be fuzzed with one-shot requests; /health takes no input and answers 503 by design

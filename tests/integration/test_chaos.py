@@ -13,7 +13,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_three_workers_survive_a_sigkill_and_a_sigstop_with_nothing_lost_or_doubled(kafka_bootstrap):
-    figures = run(seed=11, rate=4, phase_s=12, warmup_s=12, broker=kafka_bootstrap)
+    figures = run(seed=11, rate=4, phase_s=10, warmup_s=8, broker=kafka_bootstrap)
     assert figures["faults"] == ["sigkill", "sigstop"]
     assert figures["recovery_s_sigkill"] >= 0 and figures["recovery_s_sigstop"] >= 0, figures
     assert figures["signals_accepted"] > 50 and figures["malformed_sent"] >= 2, figures
