@@ -19,9 +19,23 @@ from email.message import EmailMessage
 from typing import Any, Protocol
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from config.topics import NOTIFICATIONS
+from responders.messages import Command
 from responders.security.targets import TargetRefused, check_resolved
+
+
+class OutboxRecord(Command):
+    """One notification to send (rrc.notifications): what the notify stage delivers to its recipient's channel.
+    Subclasses name the recipient (`NotifyExpert`, `NotifyOffice`), whose id is the key."""
+
+    topic = NOTIFICATIONS
+    notification_id: str
+    event_type: str
+    subject: str
+    text: str
+    created_at: AwareDatetime
 
 
 class Recipient(Protocol):

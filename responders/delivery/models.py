@@ -9,10 +9,11 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from config.topics import DELIVERY, DELIVERY_STATE, NOTIFICATIONS
+from config.topics import DELIVERY, DELIVERY_STATE
 from responders.delivery.funding import Expenditure, ExpenditureReport, FundingLine, FundingLineInput
 from responders.delivery.targets import TargetStatus
 from responders.messages import Command, Event
+from responders.notifications import OutboxRecord
 
 MAX_REPORT_VALUES = 50
 
@@ -249,19 +250,13 @@ class TargetEventData(BaseModel):
     reason: str = Field(description="why, in words")
 
 
-class NotifyOffice(Command):
+class NotifyOffice(OutboxRecord):
     """The outbox record telling an office's coordinators about an early warning (rrc.notifications, keyed by
     office id): a target at risk, off track or missed, or a lagging delivery rate."""
 
-    topic = NOTIFICATIONS
-    notification_id: str
     office_id: str
-    event_type: str
     intervention_id: str
     crisis_id: str
-    subject: str
-    text: str
-    created_at: AwareDatetime
 
     @property
     def key(self) -> str:

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from config.topics import DEPLOYMENTS, NOTIFICATIONS
+from config.topics import DEPLOYMENTS
 from responders.deployments.commands import AnswerRequest, ExpireDue, ExtendMission, MissionStep
 from responders.deployments.ledger import (
     ConfirmHold,
@@ -53,7 +53,8 @@ from responders.deployments.staffing import (
     start_staffing,
     sweep,
 )
-from responders.messages import Command, Emitted, Event, Public
+from responders.messages import Emitted, Event, Public
+from responders.notifications import OutboxRecord
 from responders.plans.models import CommandResult, Intervention, PlanRole
 from vocabulary.cloudevents import CloudEvent
 
@@ -231,17 +232,11 @@ class StaffingUpdated(Event):
         return self.crisis_id
 
 
-class NotifyExpert(Command):
+class NotifyExpert(OutboxRecord):
     """The outbox record telling an expert about an offer or its expiry (rrc.notifications, keyed by expert)."""
 
-    topic = NOTIFICATIONS
-    notification_id: str
     expert_id: str
     request_id: str
-    event_type: str
-    subject: str
-    text: str
-    created_at: AwareDatetime
 
     @property
     def key(self) -> str:
