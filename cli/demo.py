@@ -97,15 +97,10 @@ def wait_for_total(client: httpx.Client, path: str, timeout: float = 60) -> int:
 
 def historical(client: httpx.Client) -> tuple[int, int]:
     """(crises recorded as history, the signals they hold)."""
-    crises, signals, cursor = 0, 0, None
-    while True:
-        params = {"historical": "true", "limit": 500, **({"cursor": cursor} if cursor else {})}
-        page = client.get("/v1/crises", params=params).json()
-        crises += len(page["items"])
-        signals += sum(c["signal_count"] for c in page["items"])
-        cursor = page.get("next")
-        if not cursor:
-            return crises, signals
+    from cli.pages import every
+
+    crises = list(every(client, "/v1/crises", historical="true"))
+    return len(crises), sum(c["signal_count"] for c in crises)
 
 
 def load_demo(url: str, settings: Settings) -> None:

@@ -30,6 +30,7 @@ from pathlib import Path
 import httpx
 import typer
 
+from cli.pages import every
 from cli.processes import stop as stop_process
 from config.settings import get_settings
 
@@ -109,21 +110,11 @@ class Approver:
                 self.refused[plan["plan_id"]] = r.text[:200]
 
 
-def _all(client: httpx.Client, path: str, **params) -> list[dict]:
-    items, cursor = [], None
-    while True:
-        page = client.get(path, params={**params, "limit": 500, **({"cursor": cursor} if cursor else {})}).json()
-        items += page.get("items", [])
-        cursor = page.get("next")
-        if not cursor:
-            return items
-
-
 def report(client: httpx.Client, approved: int, published: int, rejected: int) -> dict:
-    crises = _all(client, "/v1/crises")
-    plans = _all(client, "/v1/plans")
-    interventions = _all(client, "/v1/interventions")
-    offers = _all(client, "/v1/deployments")
+    crises = list(every(client, "/v1/crises"))
+    plans = list(every(client, "/v1/plans"))
+    interventions = list(every(client, "/v1/interventions"))
+    offers = list(every(client, "/v1/deployments"))
     states: dict[str, int] = {}
     for o in offers:
         states[o["state"]] = states.get(o["state"], 0) + 1

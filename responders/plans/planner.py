@@ -146,8 +146,8 @@ def on_crisis_event(book: PlanBook, message: CrisisRecorded, now: datetime, temp
     stay as they are.
     """
     event, crisis = message.event, message.crisis
-    if event.type.value not in PLANNED_ON or crisis.historical or crisis.status.value == "closed":
-        return Outcome(book)  # history is not news: nothing to plan for
+    if event.type.value not in PLANNED_ON or not crisis.is_open:
+        return Outcome(book)  # a closed crisis (history, recorded closed, too) is not planned for
     if any(p.trigger_event_id == event.event_id for p in book.plans):
         return Outcome(book)  # replay of an event already planned for
     if crisis.exercise and not plan_exercises:

@@ -37,6 +37,14 @@ def quake(ref: str, lat: float, lon: float) -> dict:
             "severity": "severe", "observed_at": datetime.now(timezone.utc).isoformat(), "references": [f"usgs:{ref}"]}
 
 
+def crisis_of(client, ref: str, country: str = "IDN", timeout: float = 30.0) -> dict:
+    """The crisis holding the test signal with reference `usgs:<ref>`, once the view has it."""
+    held = lambda c: f"usgs:{ref}" in c["references"]  # noqa: E731
+    page = wait_until(lambda: client.get("/v1/crises", params={"country": country, "limit": 50}).json(),
+                      lambda p: any(held(c) for c in p["items"]), timeout=timeout, what=f"the crisis of {ref}")
+    return next(c for c in page["items"] if held(c))
+
+
 @pytest.fixture(scope="module")
 def field(kafka_bootstrap, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("delivery")
@@ -62,10 +70,7 @@ def field(kafka_bootstrap, tmp_path_factory):
                                                     quake("dlv-b", -3.6, 138.5)]).status_code == 202
         interventions = {}
         for name, ref in (("a", "dlv-a"), ("b", "dlv-b")):
-            page = wait_until(lambda: coordinator.get("/v1/crises", params={"country": "IDN"}).json(),
-                              lambda p, ref=ref: any(f"usgs:{ref}" in c["references"] for c in p["items"]),
-                              what=f"crisis {name}")
-            crisis = next(c for c in page["items"] if f"usgs:{ref}" in c["references"])
+            crisis = crisis_of(coordinator, ref)
             plan = wait_until(lambda cid=crisis["crisis_id"]: coordinator.get("/v1/plans",
                                                                               params={"crisis_id": cid}).json(),
                               lambda p: p["total"] >= 1, what=f"plan {name}")["items"][0]
@@ -167,9 +172,7 @@ def test_a_new_plan_for_overlapping_days_does_not_propose_committed_experts(fiel
                  if d["intervention_id"] == iid and d["state"] in ("confirmed", "deployed")}
     assert committed
     assert coordinator.post("/v1/signals", json=[quake("dlv-c", 3.6, 98.7)]).status_code == 202
-    page = wait_until(lambda: coordinator.get("/v1/crises", params={"country": "IDN"}).json(),
-                      lambda p: any("usgs:dlv-c" in c["references"] for c in p["items"]), what="crisis c")
-    crisis = next(c for c in page["items"] if "usgs:dlv-c" in c["references"])
+    crisis = crisis_of(coordinator, "dlv-c")
     listed = wait_until(lambda: coordinator.get("/v1/plans", params={"crisis_id": crisis["crisis_id"]}).json(),
                         lambda p: p["total"] >= 1, what="plan c")["items"][0]
     plan = coordinator.get(f"/v1/plans/{listed['plan_id']}").json()

@@ -5,21 +5,11 @@ from __future__ import annotations
 import pytest
 
 from cli.demo import DEMO_EXPERTS, DEMO_PARTNERS, load_demo, sample_files
+from cli.pages import every
 from config.settings import Settings
 from tests.e2e.conftest import wait_until
 
 pytestmark = pytest.mark.e2e
-
-
-def iter_pages(client, path: str, params: dict):
-    """Every page of a list endpoint, one list of items at a time."""
-    cursor = None
-    while True:
-        page = client.get(path, params={**params, "limit": 500, **({"cursor": cursor} if cursor else {})}).json()
-        yield page["items"]
-        cursor = page["next"]
-        if not cursor:
-            return
 
 
 def test_demo_loads_roster_and_replays_every_sample(server, shared_data, monkeypatch, capsys):
@@ -49,12 +39,10 @@ def test_demo_loads_roster_and_replays_every_sample(server, shared_data, monkeyp
     # The samples are from 2011 to 2024: history, not news. The demo says how many; none of them is planned for.
     history = next(line for line in out.out.splitlines() if "were history" in line)
     historical = int(history.split("demo: ")[1].split()[0])
-    recorded = []
-    for cursor in iter_pages(client, "/v1/crises", {"historical": "true"}):
-        recorded += cursor
+    recorded = list(every(client, "/v1/crises", historical="true"))
     assert historical == sum(c["signal_count"] for c in recorded) and historical >= 1000, history
     assert all(c["status"] == "closed" for c in recorded)
-    planned = {p["crisis_id"] for page in iter_pages(client, "/v1/plans", {}) for p in page}
+    planned = {p["crisis_id"] for p in every(client, "/v1/plans")}
     assert not planned & {c["crisis_id"] for c in recorded}, "a plan was proposed for history"
     active = client.get("/v1/crises", params={"active": "true", "limit": 500}).json()["items"]
     assert all(not c["historical"] for c in active)

@@ -16,7 +16,7 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import hxl
 import openpyxl
@@ -24,7 +24,7 @@ import pytest
 
 from streams.clock import set_skew
 from tests.e2e.conftest import running_server, wait_until
-from tests.e2e.test_delivery import quake
+from tests.e2e.test_delivery import crisis_of, quake
 from tests.factories import roster_record
 from tests.iati import activities_schema
 from tests.integration.test_deployment_staffing import qualified_roster
@@ -62,10 +62,7 @@ def funded(kafka_bootstrap, tmp_path_factory):
                    what="roster in the view")
         coordinator = server.client(server.token("coordinator", "--office", "co-jakarta"))
         assert coordinator.post("/v1/signals", json=[quake("fnd-a", -0.9, 119.9)]).status_code == 202
-        page = wait_until(lambda: coordinator.get("/v1/crises", params={"country": "IDN"}).json(),
-                          lambda p: any("usgs:fnd-a" in c["references"] for c in p["items"]), timeout=60,
-                          what="the crisis")
-        crisis = next(c for c in page["items"] if "usgs:fnd-a" in c["references"])
+        crisis = crisis_of(coordinator, "fnd-a", timeout=60)
         plan = wait_until(lambda: coordinator.get("/v1/plans", params={"crisis_id": crisis["crisis_id"]}).json(),
                           lambda p: p["total"] >= 1, timeout=60, what="the plan")["items"][0]
         r = coordinator.post(f"/v1/plans/{plan['plan_id']}/approve")

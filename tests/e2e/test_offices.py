@@ -20,6 +20,7 @@ from api.auth.testing import example_path, policy_table
 from config.settings import Settings
 from tests.e2e.conftest import wait_until
 from tests.e2e.test_audit import token_id
+from tests.e2e.test_delivery import crisis_of
 from tests.e2e.test_partners_api import PUBLIC_IP_URL
 from tests.integration.test_deployment_staffing import qualified_roster
 
@@ -56,10 +57,7 @@ def field(server):
     assert r.status_code == 202, r.text
     crises = {}
     for name, (ref, countries, *_rest) in QUAKES.items():
-        page = wait_until(lambda: hq.get("/v1/crises", params={"country": countries[0], "limit": 50}).json(),
-                          lambda p, ref=ref: any(f"usgs:{ref}" in c["references"] for c in p["items"]),
-                          what=f"crisis {name}")
-        crises[name] = next(c for c in page["items"] if f"usgs:{ref}" in c["references"])
+        crises[name] = crisis_of(hq, ref, countries[0])
     plans = {name: wait_until(lambda cid=c["crisis_id"]: hq.get("/v1/plans", params={"crisis_id": cid}).json(),
                               lambda p: p["total"] >= 1, what=f"plan of {name}")["items"][0]
              for name, c in crises.items()}

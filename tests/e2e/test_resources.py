@@ -24,7 +24,7 @@ from standardwebhooks.webhooks import Webhook
 
 from streams.clock import set_skew
 from tests.e2e.conftest import running_server, wait_until
-from tests.e2e.test_delivery import quake
+from tests.e2e.test_delivery import crisis_of, quake
 from tests.e2e.test_funding import partner
 from tests.integration.test_deployment_staffing import qualified_roster
 from tests.kafka_helpers import consume
@@ -70,10 +70,7 @@ def field(kafka_bootstrap, tmp_path_factory):
                    what="roster in the view")
         coordinator = server.client(server.token("coordinator", "--office", "co-jakarta"))
         assert coordinator.post("/v1/signals", json=[quake("rsr-a", -0.9, 119.9)]).status_code == 202
-        page = wait_until(lambda: coordinator.get("/v1/crises", params={"country": "IDN"}).json(),
-                          lambda p: any("usgs:rsr-a" in c["references"] for c in p["items"]), timeout=60,
-                          what="the crisis")
-        crisis = next(c for c in page["items"] if "usgs:rsr-a" in c["references"])
+        crisis = crisis_of(coordinator, "rsr-a", timeout=60)
         plan = wait_until(lambda: coordinator.get("/v1/plans", params={"crisis_id": crisis["crisis_id"],
                                                                        "view": "full"}).json(),
                           lambda p: p["total"] >= 1, timeout=60, what="the plan")["items"][0]

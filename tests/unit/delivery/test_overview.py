@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from responders.delivery.overview import overview
 
-UNCOVERED = "XXX"  # a code no office covers (the ISO 3166 user-assigned range): counted by country, in no region
+UNCOVERED = "XZZ"  # a code no office covers (in ISO 3166's user-assigned range XAA-XZZ): counted by country, in no region
 
 
 def delivery(iid: str, countries: list[str], statuses: list[str], **facts: str) -> dict:
