@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
 
 from config.settings import Settings  # noqa: E402
+from streams import metrics  # noqa: E402
 
 
 def bench_settings(bootstrap: str, **overrides) -> Settings:
@@ -71,3 +72,19 @@ async def raw_loop(bootstrap: str, source: str, sink: str, n: int, group: str) -
     finally:
         await consumer.stop()
         await producer.stop()
+
+
+def owner_seconds() -> dict[str, float]:
+    """Seconds each owner spent in each phase of its batches so far (rrc_owner_phase_seconds)."""
+    out: dict[str, float] = {}
+    for metric in metrics.OWNER_PHASE_SECONDS.collect():
+        for sample in metric.samples:
+            if sample.name.endswith("_total"):
+                out[f"{sample.labels['stage']}.{sample.labels['phase']}"] = round(sample.value, 2)
+    return out
+
+
+def owner_seconds_since(before: dict[str, float]) -> dict[str, float]:
+    """The phases' seconds spent since `before` (an earlier `owner_seconds()`), those that moved."""
+    now = owner_seconds()
+    return {k: round(v - before.get(k, 0.0), 2) for k, v in now.items() if v - before.get(k, 0.0) >= 0.01}

@@ -19,7 +19,7 @@ import random
 import time
 from datetime import datetime, timedelta, timezone
 
-from common import bench_settings, emit, peak_rss_mb, raw_loop
+from common import bench_settings, emit, owner_seconds, peak_rss_mb, raw_loop
 
 from aiokafka import AIOKafkaProducer
 from streams import metrics
@@ -66,16 +66,6 @@ async def publish(bootstrap: str, topic: str, signals: list[dict]) -> None:
         await asyncio.gather(*futures)
     finally:
         await producer.stop()
-
-
-def owner_seconds() -> dict[str, float]:
-    """Seconds each owner spent in each phase of its batches so far (rrc_owner_phase_seconds)."""
-    out: dict[str, float] = {}
-    for metric in metrics.OWNER_PHASE_SECONDS.collect():
-        for sample in metric.samples:
-            if sample.name.endswith("_total"):
-                out[f"{sample.labels['stage']}.{sample.labels['phase']}"] = round(sample.value, 1)
-    return out
 
 
 def correlated() -> float:

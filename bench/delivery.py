@@ -17,11 +17,12 @@ import argparse
 import asyncio
 import json
 import random
+import re
 import time
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
-from common import bench_settings, emit, peak_rss_mb, percentile
+from common import bench_settings, emit, owner_seconds, owner_seconds_since, peak_rss_mb, percentile
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from responders.delivery.models import (
@@ -39,6 +40,8 @@ from streams.broker.throwaway import broker_for_run
 from streams.worker import Worker
 
 H = timedelta(hours=1)
+EVALUATED_AT = re.compile(rb'"evaluated_at":"([^"]+)"')
+INTERVENTION_ID = re.compile(rb'"delivery":\{"intervention_id":"([^"]+)"')
 QUANTITIES = ("person_days", "workers_covered", "enterprises", "trainees")
 
 
@@ -182,17 +185,19 @@ async def main(bootstrap: str, interventions: int, rate: float, seconds: float) 
         original, swept = handlers[state_topic], set()
 
         def counted(value: bytes) -> None:  # counts re-evaluated states as the view reads them (no scans)
-            original(value)
-            delivery = json.loads(value)["delivery"]
-            if (delivery.get("evaluated_at") or "")[:19] >= stamp:
-                swept.add(delivery["intervention_id"])
+            original(value)  # the view parses; the count only looks for two fields (a second parse cost 6 %)
+            evaluated, iid = EVALUATED_AT.search(value), INTERVENTION_ID.search(value)
+            if evaluated and iid and evaluated.group(1).decode()[:19] >= stamp:
+                swept.add(iid.group(1).decode())
 
         handlers[state_topic] = counted
+        phases = owner_seconds()
         t1 = time.perf_counter()
         sent = await sweep.run()
         await wait_until(lambda: len(swept) >= interventions, 300, "every intervention re-evaluated", poll=0.02)
         sweep_s = time.perf_counter() - t1
         handlers[state_topic] = original
+        print("owner seconds per phase in the sweep:", json.dumps(owner_seconds_since(phases)))
         at_risk = sum(1 for d in view.values() for t in d["targets"] if t["status"] == "at_risk")
         print(f"one sweep: {sent} EvaluateDue commands, all re-evaluated in {sweep_s:.2f}s ({at_risk} at risk)")
         pure_s = domain_sweep_s(messages, base, base + 19 * H)

@@ -7,9 +7,10 @@ from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "dev-secret", "secret", "placeholder"}
 
@@ -152,12 +153,26 @@ class Settings(BaseSettings):
     gc_freeze_interval_s: float = Field(
         default=60, ge=0, description="How often the worker moves surviving objects out of the cyclic collector's "
                                       "reach (gc.freeze); 0 never. Large heaps otherwise stall on full collections.")
+    gc_thresholds: Annotated[tuple[int, int, int], NoDecode] = Field(
+        default=(50_000, 20, 100), description="Python's collector thresholds in the worker (gc.set_threshold), "
+                                               "comma-separated; Python's own 700,10,10 made the owners' parsing "
+                                               "of their state spend about a third of its time in collections.")
     log_level: str | None = Field(default=None, description="Terminal log level; unset: WARNING on a terminal, "
                                                             "INFO otherwise.")
     log_json: bool | None = Field(default=None, description="true: JSON lines on the terminal too; false: readable "
                                                             "lines; unset: readable on a terminal, JSON otherwise.")
     log_file: Path | None = Field(default=None, description="Where the full JSON log goes (rotated, 50 MB x 5); unset "
                                                             "means <data dir>/logs/rrc.jsonl.")
+
+    @field_validator("gc_thresholds", mode="before")
+    @classmethod
+    def _thresholds(cls, v: object) -> object:
+        if isinstance(v, str):
+            parts = [p.strip() for p in v.split(",")]
+            if len(parts) != 3 or not all(p.isdigit() for p in parts):
+                raise ValueError("gc_thresholds must be three whole numbers, e.g. 50000,20,100")
+            return tuple(int(p) for p in parts)
+        return v
 
     @field_validator("kafka_heap")
     @classmethod

@@ -21,6 +21,7 @@ from config.topics import RESPONSE_EVENTS, TopicSpec
 from vocabulary.cloudevents import CloudEvent
 
 TYPE_HEADER = "rrc-type"
+WEIGHT_HEADER = "rrc-weight"  # a record that stands for several inputs (a command naming N states) counts N in a batch
 Headers = list[tuple[str, bytes]]
 S = TypeVar("S")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import time
 from enum import StrEnum
@@ -60,6 +61,7 @@ class Worker:
 
     async def _run(self) -> None:
         runtime, settings = self.runtime, self.runtime.settings
+        gc.set_threshold(*settings.gc_thresholds)  # see Settings.gc_thresholds
         try:
             while not await metadata_ok(settings.bootstrap_servers, timeout=settings.health_timeout_s):
                 self.state = WorkerState.WAITING_FOR_BROKER

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
@@ -12,10 +13,11 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from config.topics import DELIVERY, DELIVERY_STATE
 from responders.delivery.funding import Expenditure, ExpenditureReport, FundingLine, FundingLineInput
 from responders.delivery.targets import TargetStatus
-from responders.messages import Command, Event
+from responders.messages import WEIGHT_HEADER, Command, Event, Record
 from responders.notifications import OutboxRecord
 
 MAX_REPORT_VALUES = 50
+SWEEP_CHUNK = 500  # interventions one EvaluateDue asks for at most
 
 
 class Sex(StrEnum):
@@ -224,11 +226,23 @@ class ReportExpenditure(DeliveryCommand):
 
 
 class EvaluateDue(DeliveryMessage):
-    """Time alone may have moved a status: re-evaluate (sent by the delivery sweep)."""
+    """Time alone may have moved a status: re-evaluate (sent by the delivery sweep). One command asks for
+    `intervention_id` and the interventions in `also`, which live on the same partition (the sweep groups them so;
+    one command per intervention made the sweep's cost the messages', not the evaluations')."""
 
     type: Literal["EvaluateDue"] = "EvaluateDue"
     command_id: str
     issued_at: AwareDatetime
+    also: list[str] = Field(default_factory=list, max_length=SWEEP_CHUNK - 1,
+                            description="more interventions due, on the same partition as intervention_id")
+
+    @property
+    def intervention_ids(self) -> list[str]:
+        return [self.intervention_id, *self.also]
+
+    def record(self) -> Record:
+        record = super().record()
+        return replace(record, headers=[*record.headers, (WEIGHT_HEADER, str(1 + len(self.also)).encode())])
 
 
 # --- out ---------------------------------------------------------------------------------------------------------

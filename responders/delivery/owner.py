@@ -9,7 +9,8 @@ every change writes the new state and sends it to rrc.delivery.state for the vie
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -304,9 +305,22 @@ def on_expenditure(delivery: InterventionDelivery | None, message: ReportExpendi
 
 
 def on_due(delivery: InterventionDelivery | None, message: EvaluateDue, now: datetime, rules: Rules) -> Step:
+    """One intervention of the command (decide gives each its own copy of the command, keyed by it)."""
     if delivery is None:
         return None, []
     return reevaluate(delivery, max(now, message.issued_at), rules)
+
+
+def each_due(batch: list[Received]) -> Iterator[Received]:
+    """The batch with every EvaluateDue split into one per intervention it names, in order, from the same input."""
+    for received in batch:
+        message = received.message
+        if isinstance(message, EvaluateDue) and message.also:
+            for intervention_id in message.intervention_ids:
+                yield replace(received, message=message.model_copy(update={"intervention_id": intervention_id,
+                                                                           "also": []}))
+        else:
+            yield received
 
 
 HANDLERS: dict[type, Callable[..., Step]] = {
@@ -330,4 +344,4 @@ def decide(table: StateReader[InterventionDelivery], batch: list[Received], now:
             emits = [*emits, DeliveryUpdated(occurred_at=now, delivery=after)]
         return after, emits
 
-    return decide_each(table, batch, lambda message: message.key, handle)
+    return decide_each(table, each_due(batch), lambda message: message.key, handle)

@@ -13,19 +13,20 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections import defaultdict
 
 from config.topics import DEADLETTER, DELIVERY
-from responders.delivery.models import EvaluateDue, InterventionDelivery
+from responders.delivery.models import SWEEP_CHUNK, EvaluateDue, InterventionDelivery
 from responders.delivery.owner import decide
 from responders.delivery.targets import Rules
 from responders.registry import inbox
 from streams.agents.owner import Owner, OwnerSpec
 from streams.agents.records import load_model, send_records, typed_decoder
+from streams.partitioning import partition_for
 from streams.scheduler import Job
 from streams.wiring import Wiring
 
 STAGE = "delivery"
-SWEEP_BATCH = 2000
 
 
 def build(wiring: Wiring) -> tuple[Owner, Job]:
@@ -36,20 +37,23 @@ def build(wiring: Wiring) -> tuple[Owner, Job]:
                      decide=lambda table, batch, now: decide(table, batch, now, rules),
                      load=load_model(InterventionDelivery), deadletter=DEADLETTER, max_events=1000, within_s=0.01)
     asked: dict[str, tuple[str, float]] = {}
+    partitions = DELIVERY.partitions or settings.topic_partitions
 
     async def sweep() -> int:
-        """Ask the owner of every intervention whose next check has come to re-evaluate it; returns how many."""
+        """Ask the owner of every intervention whose next check has come to re-evaluate it; returns how many.
+        One command per partition and chunk of SWEEP_CHUNK interventions, keyed by its first (same partition)."""
         now, loop_now = wiring.clock(), asyncio.get_running_loop().time()
-        commands = []
+        by_partition: dict[int, list[str]] = defaultdict(list)
         for intervention_id, next_check in wiring.views.delivery.due(now):
             last = asked.get(intervention_id)
             if last is not None and last[0] == next_check and loop_now - last[1] < 2 * settings.delivery_sweep_interval_s:
                 continue  # asked already; the owner has not caught up yet
-            commands.append(EvaluateDue(intervention_id=intervention_id, command_id=f"due-{uuid.uuid4().hex[:12]}",
-                                        issued_at=now).record())
+            by_partition[partition_for(intervention_id, partitions)].append(intervention_id)
             asked[intervention_id] = (next_check, loop_now)
-        for start in range(0, len(commands), SWEEP_BATCH):
-            await send_records(wiring.app, settings, commands[start:start + SWEEP_BATCH])
-        return len(commands)
+        commands = [EvaluateDue(intervention_id=ids[start], also=ids[start + 1:start + SWEEP_CHUNK],
+                                command_id=f"due-{uuid.uuid4().hex[:12]}", issued_at=now).record()
+                    for ids in by_partition.values() for start in range(0, len(ids), SWEEP_CHUNK)]
+        await send_records(wiring.app, settings, commands)
+        return sum(len(ids) for ids in by_partition.values())
 
     return Owner(wiring, spec), Job("delivery-sweep", sweep, settings.delivery_sweep_interval_s)

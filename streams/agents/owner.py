@@ -29,11 +29,11 @@ from typing import Any
 import faust
 
 from config.topics import TopicSpec
-from responders.messages import Decision, Received, Record, Rejected
+from responders.messages import WEIGHT_HEADER, Decision, Received, Record, Rejected
 from streams import faust_adapter as fa
 from streams import metrics
 from streams.agents.offsets import HoleEvent, HoleReader, OffsetGuard, fill_hole
-from streams.agents.records import TableReader, send_out, send_records
+from streams.agents.records import TableReader, headers_of, send_out, send_records
 from streams.deadletter import deadletter_headers, reason_of
 from streams.wiring import Wiring
 
@@ -163,20 +163,23 @@ class Owner:
                 fa.set_current_event(self._stream, None)
 
     async def _take(self, queue: asyncio.Queue) -> list:
+        """Up to `max_events` inputs, or what came within `within_s`; a record weighing N (WEIGHT_HEADER) counts N."""
         loop = asyncio.get_running_loop()
         batch = [await queue.get()]
+        size = _weight(batch[0])
         deadline = loop.time() + self.spec.within_s
-        while len(batch) < self.spec.max_events:
+        while size < self.spec.max_events:
             if not queue.empty():
                 batch.append(queue.get_nowait())
-                continue
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                break
-            try:
-                batch.append(await asyncio.wait_for(queue.get(), remaining))
-            except asyncio.TimeoutError:
-                break
+            else:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    break
+                try:
+                    batch.append(await asyncio.wait_for(queue.get(), remaining))
+                except asyncio.TimeoutError:
+                    break
+            size += _weight(batch[-1])
         return batch
 
     async def _settle(self, manual: Any, batch: list) -> None:
@@ -293,6 +296,14 @@ class Owner:
 
     async def _send(self, records: Sequence[Record]) -> None:
         await send_records(self.app, self.settings, records)
+
+
+def _weight(ev: Any) -> int:
+    for key, value in headers_of(ev):
+        if key == WEIGHT_HEADER:
+            with contextlib.suppress(ValueError):
+                return max(1, int(value))
+    return 1
 
 
 class _Phases:

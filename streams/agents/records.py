@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import faust
@@ -13,14 +13,18 @@ from responders.messages import TYPE_HEADER, Record
 from streams import faust_adapter as fa
 
 
+def headers_of(ev: Any) -> Iterable[tuple[str, bytes]]:
+    """An event's headers as (key, value) pairs (faust gives a list of pairs or a mapping)."""
+    headers = ev.message.headers or ()
+    return headers.items() if hasattr(headers, "items") else headers
+
+
 def typed_decoder(*classes: type) -> Callable[[Any], Any]:
     """Decode a record into the message class its `rrc-type` header names (one of `classes`)."""
     by_name = {c.__name__: c for c in classes}
 
     def decode(ev: Any) -> Any:
-        headers = ev.message.headers or ()
-        name = next((v.decode() for k, v in (headers.items() if hasattr(headers, "items") else headers)
-                     if k == TYPE_HEADER), None)
+        name = next((v.decode() for k, v in headers_of(ev) if k == TYPE_HEADER), None)
         cls = by_name.get(name or "")
         if cls is None:
             raise ValueError(f"{TYPE_HEADER}: {name!r} is not one of {sorted(by_name)}")

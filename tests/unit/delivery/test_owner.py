@@ -69,6 +69,20 @@ def test_time_alone_moves_a_deadline_and_each_status_is_announced_once():
     assert run(table, track(), T0 + 25 * H).emits == []  # a replayed launch changes nothing
 
 
+def test_one_sweep_command_re_evaluates_every_intervention_it_names():
+    table = MemoryTable()
+    ids = [f"int-{n}" for n in range(3)]
+    for iid in ids:
+        table.apply(decide(table, [Received(track().model_copy(update={"intervention_id": iid}), 0)], T0))
+    due = EvaluateDue(intervention_id=ids[0], also=[*ids[1:], "int-unknown"], command_id="d1", issued_at=T0 + 19 * H)
+    assert dict(due.record().headers)["rrc-weight"] == b"4"  # it counts as four inputs in the owner's batch
+    decision = decide(table, [Received(due, 2)], T0 + 19 * H)
+    table.apply(decision)
+    assert sorted(e.event.subject for e in decision.emits if isinstance(e, Public)) == ids  # one at_risk each
+    assert {key: partition for key, (_, partition) in decision.writes.items()} == {iid: 2 for iid in ids}
+    assert not decision.rejected  # an intervention it does not know is nothing to do, as alone
+
+
 def test_a_staffing_fact_meets_a_deadline():
     table = MemoryTable()
     run(table, track(), T0)
