@@ -30,8 +30,13 @@ CENTRES = {"SYR": (35.0, 38.5), "YEM": (15.5, 47.5), "UKR": (48.5, 35.0), "MMR":
            "LBN": (33.8, 35.8), "ISR": (32.0, 34.9), "TUR": (38.5, 38.0), "KEN": (0.5, 37.5), "UGA": (1.5, 32.5),
            "BDI": (-3.4, 29.9), "ZWE": (-19.0, 30.0), "EGY": (27.0, 31.0), "DZA": (32.0, 3.0), "PER": (-10.0, -75.0),
            "BRA": (-15.0, -50.0)}
-START = datetime(2025, 1, 1, tzinfo=timezone.utc)
 DAYS = 365
+
+
+def year_start(days: int = DAYS) -> datetime:
+    """The year that ends today (midnight UTC): a backfill, mostly history by the time it is read, its last weeks news."""
+    today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    return today - timedelta(days=days)
 
 
 def _fatalities(rnd: random.Random) -> int:
@@ -47,6 +52,7 @@ def _severity(fatalities: int) -> str:
 
 def acled_year(seed: int = 7, total: int = 150_000, days: int = DAYS) -> list[dict]:
     rnd = random.Random(seed)
+    start = year_start(days)
     countries = []
     for code in COUNTRIES:
         lat0, lon0 = CENTRES[code]
@@ -69,7 +75,7 @@ def acled_year(seed: int = 7, total: int = 150_000, days: int = DAYS) -> list[di
             for _ in range(count):
                 lat, lon, _intensity = rnd.choices(hotspots, weights=[h[2] for h in hotspots])[0]
                 fatalities = _fatalities(rnd)
-                at = START + timedelta(days=day, seconds=rnd.randrange(86_400))
+                at = start + timedelta(days=day, seconds=rnd.randrange(86_400))
                 n += 1
                 event_id = f"{code}{n:07d}"
                 hazard = "armed_conflict" if rnd.random() < 0.7 else "civil_unrest"

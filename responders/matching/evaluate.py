@@ -30,7 +30,8 @@ def prepare_reservations(index: RosterIndex, reservations: Iterable[Reservation 
     if isinstance(reservations, PreparedReservations):
         return reservations
     rows, starts, ends = [], [], []
-    for expert_id, start, end in reservations or ():
+    for reservation in reservations or ():
+        expert_id, start, end = reservation[:3]
         row = index.pos.get(expert_id)
         if row is not None:
             if end < start:

@@ -64,7 +64,8 @@ def rank_naive(experts: Sequence[Expert], role: RoleRequest, reservations: Itera
     """Same contract and same result as `ranking.rank` on an index built from `experts` in this order."""
     tax = taxonomy or load_taxonomy()
     reserved: dict[str, list[tuple[date, date]]] = defaultdict(list)
-    for expert_id, start, end in reservations:
+    for reservation in reservations:
+        expert_id, start, end = reservation[:3]
         reserved[expert_id].append((start, end))
     eligible, near = [], []
     for pos, expert in enumerate(experts):

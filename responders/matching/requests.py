@@ -13,11 +13,14 @@ from vocabulary.signals import Hazard, Kind, kind_of
 
 
 class Reservation(NamedTuple):
-    """Days an expert is already promised (an open offer or a deployment not yet in the roster)."""
+    """Days an expert is already promised (an open offer or a deployment not yet in the roster), and to what."""
 
     expert_id: str
     start: date
     end: date
+    intervention_id: str | None = None
+    crisis_id: str | None = None
+    state: str | None = None  # the request's state: offered, accepted, confirmed, deployed
 
 
 class RoleRequest(BaseModel):

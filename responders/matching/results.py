@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -18,11 +21,27 @@ class Candidate(ScoredExpert):
     """An expert who meets every hard constraint of the role."""
 
 
+class Blocker(BaseModel):
+    """What keeps an expert's days taken: a deployment in the roster, or a hold of rrc's staffing (an offer out,
+    accepted, confirmed or deployed) with the intervention and crisis it is for."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["deployment", "hold"]
+    start: date
+    end: date
+    state: str | None = Field(default=None, description="a hold's request state (offered, accepted, confirmed, "
+                                                        "deployed)")
+    intervention_id: str | None = None
+    crisis_id: str | None = None
+
+
 class NearMiss(ScoredExpert):
     """An expert who fails one or two hard constraints; `failed` names them ("skill:cash_for_work",
     "availability", "overlap", "rest", "max_duration", "clearance")."""
 
     failed: list[str]
+    blocked_by: list[Blocker] = Field(default_factory=list, description="for overlap or rest: the deployments and "
+                                      "holds whose days meet the role's (widened by the expert's rest days)")
 
 
 class Ranking(BaseModel):

@@ -8,13 +8,16 @@ changes nothing (the book remembers the crisis events and commands it has applie
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from config.plan_templates import PlanTemplate, TemplateSet
 from responders.matching import PartnerAsk, PartnerRanking, RoleRequest, fill_plan, rank_partner_asks
+from responders.matching.constraints import Constraint
 from responders.matching.index import RosterIndex
+from responders.matching.results import Blocker, NearMiss
 from responders.matching.requests import Reservation
 from responders.crises.models import Crisis
 from responders.crises.owner import CrisisRecorded
@@ -106,7 +109,9 @@ def build_plan(crisis: Crisis, template: PlanTemplate, index: RosterIndex, partn
     if requests and len(index):
         fill = fill_plan(index, requests, reservations=reservations, alternates=ALTERNATES,
                          near_misses_when_filled=False)
-        roles = [_seated(role, rf) for role, rf in zip(roles, fill.roles)]
+        held = _holds_by_expert(reservations)
+        roles = [_seated(role, rf, [_marked(n, request, index, held) for n in rf.near_misses])
+                 for role, rf, request in zip(roles, fill.roles, requests)]
     asks: list[PlanPartnerAsk] = []
     if template.partner_asks:
         ranker = partners if callable(partners) else (lambda asks: rank_partner_asks(partners, asks,
@@ -128,13 +133,38 @@ def build_plan(crisis: Crisis, template: PlanTemplate, index: RosterIndex, partn
                 phases=list(template.phases), roles=roles, partner_asks=asks, targets=list(template.targets))
 
 
-def _seated(role: PlanRole, fill) -> PlanRole:
+def _seated(role: PlanRole, fill, near_misses: list[NearMiss]) -> PlanRole:
     ranked = [*fill.assigned, *fill.alternates]
     return role.model_copy(update={
         "candidates": [PlanCandidate(expert_id=c.expert_id, score=c.score, score_parts=dict(c.score_parts))
                        for c in ranked],
-        "chosen": [c.expert_id for c in fill.assigned], "near_misses": list(fill.near_misses),
+        "chosen": [c.expert_id for c in fill.assigned], "near_misses": near_misses,
         "eligible": fill.eligible, "unfilled": fill.unfilled})
+
+
+def _holds_by_expert(reservations: Sequence[Reservation | tuple]) -> dict[str, list[Reservation]]:
+    out: dict[str, list[Reservation]] = defaultdict(list)
+    for r in reservations:
+        out[r[0]].append(r if isinstance(r, Reservation) else Reservation(*r))
+    return out
+
+
+def _marked(near: NearMiss, request: RoleRequest, index: RosterIndex,
+            held: dict[str, list[Reservation]]) -> NearMiss:
+    """A near miss kept out by other days (overlap or rest) names what takes them: its roster deployments and its
+    holds (offers and commitments for other interventions) that meet the role's days widened by its rest days."""
+    if str(Constraint.OVERLAP) not in near.failed and str(Constraint.REST) not in near.failed:
+        return near
+    row = index.pos.get(near.expert_id)
+    rest = timedelta(days=int(index.rest_days[row]) if row is not None else 0)
+    first, last = request.start - rest, request.end + rest
+    blockers = [Blocker(kind="deployment", start=date.fromordinal(s), end=date.fromordinal(e))
+                for s, e in (index.busy.row(row) if row is not None else [])
+                if s <= last.toordinal() and e >= first.toordinal()]
+    blockers += [Blocker(kind="hold", start=r.start, end=r.end, state=r.state, intervention_id=r.intervention_id,
+                         crisis_id=r.crisis_id)
+                 for r in held.get(near.expert_id, ()) if r.start <= last and r.end >= first]
+    return near.model_copy(update={"blocked_by": sorted(blockers, key=lambda b: (b.start, b.kind))})
 
 
 def on_crisis_event(book: PlanBook, message: CrisisRecorded, now: datetime, templates: TemplateSet,

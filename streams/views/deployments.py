@@ -113,7 +113,8 @@ class DeploymentsView:
         (built again only after a staffing snapshot changed them)."""
         if self._reserved is None or self._reserved[0] != self.snapshots:
             self._reserved = (self.snapshots, [
-                Reservation(r["expert_id"], date.fromisoformat(r["start"]), date.fromisoformat(r["end"]))
+                Reservation(r["expert_id"], date.fromisoformat(r["start"]), date.fromisoformat(r["end"]),
+                            r.get("intervention_id"), r.get("crisis_id"), r["state"])
                 for r in self.requests.values() if r["state"] in HOLDING])
         return self._reserved[1]
 

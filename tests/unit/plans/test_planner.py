@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
 from config.plan_templates import load_templates
 from responders.matching.index import RosterIndex
+from responders.matching.requests import Reservation
+from responders.matching.results import Blocker
 from responders.plans import PlanBook, PlanPatch, PlanStatus, on_command, on_crisis_event
 from responders.plans.models import RoleChange
 from responders.roster import generate_roster
@@ -56,6 +58,23 @@ def test_an_opened_severe_earthquake_gets_a_staffed_plan(roster):
         assert scores == sorted(scores, reverse=True), "alternates are ranked"
     assert plan.targets and {t.id for t in plan.targets} >= {"first_expert_accepted"}
     assert all(a.partners == sorted(a.partners, key=lambda p: -p.score) for a in plan.partner_asks)
+
+
+def test_held_experts_are_not_proposed_and_near_misses_name_the_hold(roster):
+    index, _ = roster
+    role = propose(PlanBook(crisis_id="cri-1"), message("rrc.crisis.opened"), roster).events[0].plan.roles[0]
+    end = role.start + timedelta(days=role.duration_days - 1)
+    # Everybody is committed elsewhere for the first role's days (another crisis's confirmed mission).
+    held = [Reservation(e, role.start, end, "int-other", "cri-other", "confirmed") for e in index.live_ids()]
+    again = propose(PlanBook(crisis_id="cri-1"), message("rrc.crisis.opened"), roster, reservations=held)
+    first = again.events[0].plan.roles[0]
+    assert first.chosen == [] and first.candidates == [] and first.unfilled == first.count
+    blocked = [n for n in first.near_misses if {"overlap", "rest"} & set(n.failed)]
+    assert blocked, "held experts are listed as near misses"
+    hold = Blocker(kind="hold", start=role.start, end=end, state="confirmed", intervention_id="int-other",
+                   crisis_id="cri-other")
+    assert all(hold in n.blocked_by for n in blocked)
+    assert all(not n.blocked_by for n in first.near_misses if n not in blocked)
 
 
 def test_replays_minor_crises_and_exercises_propose_nothing(roster):

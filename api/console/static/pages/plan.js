@@ -47,6 +47,8 @@ export async function render(main, [planId]) {
       columns: [
         { key: "expert_id", label: "Expert" }, { key: "score", label: "Score", num: true, cell: (c) => c.score.toFixed(2) },
         { key: "failed", label: "Why not", csv: (c) => c.failed.join(" "), cell: (c) => c.failed.join(", ") },
+        { key: "blocked_by", label: "Taken by", csv: (c) => (c.blocked_by || []).map(blocker).join("; "),
+          cell: (c) => (c.blocked_by || []).map(blocker).join("; ") },
         { key: "score_parts", label: "Score parts", csv: (c) => JSON.stringify(c.score_parts),
           cell: (c) => scoreBars(c.score_parts, `Score parts of ${c.expert_id}`) }],
     });
@@ -174,4 +176,11 @@ export async function render(main, [planId]) {
         { href: `#/staffing/${encodeURIComponent(plan.intervention_id)}` }, plan.intervention_id))] : null),
     form);
   document.body.dataset.rendered = "plan";
+}
+
+// What keeps a near miss's days taken: a roster deployment, or a hold (offer or commitment) for an intervention.
+function blocker(b) {
+  const days = `${b.start} to ${b.end}`;
+  return b.kind === "hold" ? `${b.state || "held"} for ${b.intervention_id || "another intervention"} (${days})`
+    : `deployed ${days}`;
 }
