@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from aiokafka.partitioner import murmur2
+from aiokafka.partitioner import DefaultPartitioner, murmur2
 
 
 def partition_for(key: str | bytes, partitions: int) -> int:
@@ -16,3 +16,19 @@ def partition_for(key: str | bytes, partitions: int) -> int:
 def partition_for_repeated(key: str, partitions: int) -> int:
     """For keys that repeat (correlation keys: one per hazard family or country): the pure-Python hash, cached."""
     return partition_for(key, partitions)
+
+
+@lru_cache(maxsize=16384)
+def _positive_hash(key: bytes) -> int:
+    return murmur2(key) & 0x7FFFFFFF
+
+
+class CachedPartitioner:
+    """The producer's partitioner: Kafka's default (murmur2 of the key, random without a key), with each key's hash
+    cached. aiokafka's murmur2 is pure Python, and an owner sends several records under one key (a crisis's
+    recorded event and its CloudEvent, a plan's events): hashing took 3 % of the crisis path."""
+
+    def __call__(self, key: bytes | None, all_partitions: list[int], available: list[int]) -> int:
+        if key is None:
+            return DefaultPartitioner()(key, all_partitions, available)
+        return all_partitions[_positive_hash(key) % len(all_partitions)]

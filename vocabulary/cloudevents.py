@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from pydantic_core import to_json
+
 SPEC_VERSION = "1.0"
 SOURCE = "urn:rrc"
 
@@ -34,7 +36,7 @@ class CloudEvent:
         """Binary content mode: attributes as `ce_` headers, `content-type` header, the data as the value."""
         headers = [(f"ce_{k}", v.encode()) for k, v in self.attributes().items() if k != "datacontenttype"]
         headers.append(("content-type", b"application/json"))
-        return headers, json.dumps(self.data, separators=(",", ":"), default=str).encode()
+        return headers, to_json(self.data, fallback=str)  # pydantic-core's encoder: a third of json.dumps's time
 
     def to_structured(self) -> dict[str, Any]:
         """Structured content mode: one JSON object with the attributes and `data`."""
