@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta, timezone
 from common import bench_settings, emit, owner_seconds, owner_seconds_since, peak_rss_mb, percentile
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from config.offices import load_offices
 from responders.delivery.models import (
     InterventionDelivery,
     ReportInput,
@@ -75,10 +76,12 @@ async def wait_until(predicate, timeout: float, what: str, poll: float = 0.01) -
 
 
 def domain_sweep_s(messages: list[TrackIntervention], now: datetime, later: datetime) -> float:
-    states: list[InterventionDelivery] = [on_track(None, m, now, Rules())[0] for m in messages]
+    """The owner's domain step alone over states in memory, with the worker's rules (its offices are notified)."""
+    rules = Rules(offices_for=load_offices().responsible_for)
+    states: list[InterventionDelivery] = [on_track(None, m, now, rules)[0] for m in messages]
     t0 = time.perf_counter()
     for state in states:
-        reevaluate(state, later, Rules())
+        reevaluate(state, later, rules)
     return time.perf_counter() - t0
 
 

@@ -47,13 +47,15 @@ RECENT = datetime.now(timezone.utc) - timedelta(hours=2)  # news, not history: w
 
 
 def quake(n: int) -> dict:
-    """A severe earthquake observed two hours ago that joins no other: a (country, place) pair of its own, places
-    3 degrees apart (farther than seismic matching reaches), so every one opens a crisis and is planned for."""
+    """A severe earthquake observed two hours ago that joins no other: a (country, place) pair of its own, so every
+    one opens a crisis and is planned for. Places of one country are 3 degrees of latitude or 7 of longitude apart
+    (at least 333 and 388 km between 60 S and 60 N), farther than seismic matching reaches (300 km); a grid of
+    3.5 degrees of longitude was 194 km at 60 S, and 60 % of the quakes joined another crisis instead."""
     sid = f"lat{n}"
     country, cell = ALL_COUNTRIES[n % len(ALL_COUNTRIES)], n // len(ALL_COUNTRIES)
     return {"signal_id": make_signal_id("bench", sid), "source": "bench", "source_id": sid, "kind": "disaster",
             "hazard": "earthquake", "title": f"M6.9 earthquake {n}", "countries": [country],
-            "location": {"lat": -60.0 + (cell // 100 % 40) * 3.0, "lon": -178.0 + (cell % 100) * 3.5},
+            "location": {"lat": -60.0 + (cell % 41) * 3.0, "lon": -178.0 + (cell // 41 % 51) * 7.0},
             "severity": "severe", "observed_at": RECENT.isoformat()}
 
 

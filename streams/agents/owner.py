@@ -42,8 +42,8 @@ log = logging.getLogger("rrc.owner")
 Decide = Callable[[Any, list[Received], datetime], Decision]
 # Per table partition (one RocksDB each): faust's defaults (64 MB x 3 write buffers, a 2 GB block cache) are sized
 # for one big table; a worker holds a dozen, and their write buffers alone made most of its memory at 100,000 crises.
-ROCKSDB_OPTIONS = {"write_buffer_size": 4 * 1024 * 1024, "max_write_buffer_number": 2,
-                   "block_cache_size": 8 * 1024 * 1024}
+ROCKSDB_OPTIONS = {"write_buffer_size": 2 * 1024 * 1024, "max_write_buffer_number": 2,
+                   "block_cache_size": 4 * 1024 * 1024}
 
 
 @dataclass(frozen=True)
