@@ -36,7 +36,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -64,6 +64,10 @@ from vocabulary.signals import iso3_codes, make_signal_id  # noqa: E402
 WORKERS = 3
 PARTITIONS = 4  # the workers' RRC_TOPIC_PARTITIONS (the default)
 SESSION_TIMEOUT_S = 10.0
+WEBHOOK_RETRY_S = [1, 2, 5, 10, 30]  # the workers' RRC_WEBHOOK_RETRY_S
+# How long a delivery cut by a fault may still take: every retry (jittered by up to 20 %), after the partition's new
+# owner has taken it over (a session timeout and a rebalance).
+WEBHOOK_HORIZON_S = sum(WEBHOOK_RETRY_S) * 1.2 + 3 * SESSION_TIMEOUT_S
 PARTNER = "ptn-00001"
 MALFORMED = b'{"chaos": "malformed input", "n": %d'  # not JSON: the normalise stage dead-letters it
 COUNTRIES = sorted(iso3_codes())
@@ -120,7 +124,7 @@ class Cluster:
             env.update(RRC_BROKER=bootstrap, RRC_TOPIC_PREFIX=prefix, RRC_DATA_DIR=str(data), RRC_API_PORT=str(port),
                        RRC_LOG_LEVEL="WARNING", RRC_ALLOW_PRIVATE_TARGETS="true",
                        RRC_SESSION_TIMEOUT_S=str(SESSION_TIMEOUT_S), RRC_TOPIC_PARTITIONS=str(PARTITIONS), RRC_EXPIRY_SWEEP_INTERVAL_S="5",
-                       RRC_RATE_LIMIT_PER_S="500", RRC_RATE_LIMIT_BURST="1000", RRC_WEBHOOK_RETRY_S="[1,2,5,10,30]")
+                       RRC_RATE_LIMIT_PER_S="500", RRC_RATE_LIMIT_BURST="1000", RRC_WEBHOOK_RETRY_S=json.dumps(WEBHOOK_RETRY_S))
             self.workers.append(Worker(n, env, f"http://127.0.0.1:{port}"))
 
     def topic(self, name: str) -> str:
@@ -431,7 +435,18 @@ async def main(bootstrap: str, kafka, seed: int, rate: float, phase_s: float, wa
                 except subprocess.TimeoutExpired:
                     w.proc.kill()
         hooks.shutdown()
+        if not _clean(figures):  # keep the workers' logs of a run that found something
+            kept = Path("test-output") / "chaos" / run
+            kept.mkdir(parents=True, exist_ok=True)
+            for log in [*home.rglob("worker*.log"), *home.rglob("rrc.jsonl")]:
+                shutil.copy(log, kept / "-".join(log.relative_to(home).parts))
+            print(f"worker logs kept in {kept}", flush=True)
         shutil.rmtree(home, ignore_errors=True)
+
+
+def _clean(figures: dict) -> bool:
+    keys = ("signals_lost", "duplicated_effects", "double_booked_experts", "webhook_events_missing")
+    return "signals_lost" in figures and not any(figures.get(k) for k in keys)
 
 
 async def end_state(cluster: Cluster, crises: Crises, load: Load, hooks: Hooks) -> dict:
@@ -470,16 +485,21 @@ async def end_state(cluster: Cluster, crises: Crises, load: Load, hooks: Hooks) 
         if any(s2 <= e1 for (_, e1), (s2, _) in zip(spans, spans[1:])):
             double_booked.add(expert)
 
-    expected = set()
+    expected, partition_of, sent_at = set(), {}, {}
     for r in await read_all(b, cluster.topic("rrc.response-events")):
         event = CloudEvent.from_kafka_binary(r.headers, r.value)
         if entitled(Grant(), event, PARTNER):
             expected.add(event.id)
-    deadline = time.monotonic() + 60  # retries of deliveries cut by the faults
-    while time.monotonic() < deadline and expected - {h["id"] for h in hooks.received}:
+            partition_of[event.id], sent_at[event.id] = r.partition, r.timestamp
+    deadline = time.monotonic() + WEBHOOK_HORIZON_S  # retries of deliveries cut by the faults (was 60 s: less
+    while time.monotonic() < deadline and expected - {h["id"] for h in hooks.received}:  # than the retries take)
         await asyncio.sleep(1)
     received = [h["id"] for h in hooks.received]
     missing = expected - set(received)
+    if missing:  # which partitions and when: a stuck partition and a slow retry look different
+        by_partition = Counter(partition_of[i] for i in missing)
+        print(f"webhook events missing by partition of rrc.response-events: {dict(by_partition)}; first: "
+              f"{sorted(missing, key=lambda i: sent_at[i])[:5]}", flush=True)
     unknown = set(received) - expected
 
     dead = await read_all(b, cluster.topic("rrc.signals.deadletter")) + await read_all(b, cluster.topic("rrc.deadletter"))
