@@ -13,14 +13,10 @@ def partition_for(key: str | bytes, partitions: int) -> int:
 
 
 @lru_cache(maxsize=65536)
-def partition_for_repeated(key: str, partitions: int) -> int:
-    """For keys that repeat (correlation keys: one per hazard family or country): the pure-Python hash, cached."""
+def partition_for_repeated(key: str | bytes, partitions: int) -> int:
+    """For keys that repeat (correlation keys: one per hazard family or country; the producer's keys): the
+    pure-Python hash, cached."""
     return partition_for(key, partitions)
-
-
-@lru_cache(maxsize=16384)
-def _positive_hash(key: bytes) -> int:
-    return murmur2(key) & 0x7FFFFFFF
 
 
 class CachedPartitioner:
@@ -31,4 +27,4 @@ class CachedPartitioner:
     def __call__(self, key: bytes | None, all_partitions: list[int], available: list[int]) -> int:
         if key is None:
             return DefaultPartitioner()(key, all_partitions, available)
-        return all_partitions[_positive_hash(key) % len(all_partitions)]
+        return all_partitions[partition_for_repeated(key, len(all_partitions))]
