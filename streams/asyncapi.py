@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from config import topics as spec
-from responders.delivery.models import InterventionDelivery, RateLaggingData, TargetEventData
+from responders.delivery.models import DELIVERY_UPDATED, InterventionDelivery, RateLaggingData, TargetEventData
 from responders.deployments.owner import STAFFING_UPDATED, PublicDeploymentData
 from responders.deployments.staffing import DeploymentEvent
 from responders.resources.owner import RESOURCES_UPDATED, ResourceEventData, ResourcesUpdated
@@ -134,7 +134,6 @@ def _catalog() -> dict[str, EventDoc]:
     return out
 
 
-DELIVERY_UPDATED = "rrc.delivery.updated"
 EVENT_CATALOG: dict[str, EventDoc] = _catalog()
 DEPLOYMENT_INTERNAL = DeploymentEvent  # the same deployment types on rrc.deployments, with expert ids
 

@@ -44,6 +44,10 @@ one of the behaviours below changes. Nothing outside this module touches a priva
 8. **aiokafka caches topic metadata** for `metadata_max_age_ms` (5 minutes): a consumer that starts right after
    its topics were created may not see their partitions; `refresh_metadata` forces an update
    (`AIOKafkaConsumer._client.force_metadata_update`, a plain function returning an awaitable).
+9. **`table.get(key)` reads the rocksdb store twice** (faust's `Table` is a `FastUserDict`: `key in self.data`,
+   then `self.data[key]`, and the store's `_contains` is a full `db.get`), and calls faust's sensors on the way.
+   An owner reads every state it decides on, so `read_as` reads the store once (`SerializedStore._get`, with its
+   own key and value codecs); the memory store (a plain dict) is read as before.
 """
 
 from __future__ import annotations
@@ -83,8 +87,14 @@ def set_current_event(stream: Any, event: Any) -> None:
 
 
 def read_as(stream: Any, table: Any, event: Any, key: str) -> Any:
+    """The stored value of `key` in the partition of `event` (behaviour 3), read once (behaviour 9); None if none."""
     set_current_event(stream, event)
-    return table.get(key)
+    store = table.data
+    get = getattr(store, "_get", None)
+    if get is None:
+        return table.get(key)  # the memory store
+    raw = get(store._encode_key(key))  # noqa: SLF001 - see behaviour 9
+    return None if raw is None else store._decode_value(raw)  # noqa: SLF001
 
 
 def write_as(stream: Any, table: Any, rows: Iterable[tuple[Any, str, Any]]) -> None:

@@ -10,10 +10,10 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from config.topics import DELIVERY, DELIVERY_STATE
+from config.topics import DELIVERY
 from responders.delivery.funding import Expenditure, ExpenditureReport, FundingLine, FundingLineInput
 from responders.delivery.targets import TargetStatus
-from responders.messages import WEIGHT_HEADER, Command, Event, Record
+from responders.messages import WEIGHT_HEADER, Command, Record
 from responders.notifications import OutboxRecord
 
 MAX_REPORT_VALUES = 50
@@ -125,6 +125,7 @@ class TrackedTarget(TargetSpecIn):
     met_at: AwareDatetime | None = None
     changed_at: AwareDatetime | None = None
     announced: list[TargetStatus] = Field(default_factory=list, description="statuses already announced (once each)")
+    next_check_at: AwareDatetime | None = Field(default=None, description="when time alone could move this status")
 
 
 class InterventionDelivery(BaseModel):
@@ -295,14 +296,6 @@ class RateLaggingData(BaseModel):
     reason: str
 
 
-class DeliveryUpdated(Event):
-    """The intervention's delivery state after a change (rrc.delivery.state, compacted, keyed by intervention id)."""
-
-    topic = DELIVERY_STATE
-    type: Literal["rrc.delivery.updated"] = "rrc.delivery.updated"
-    occurred_at: AwareDatetime
-    delivery: InterventionDelivery
-
-    @property
-    def key(self) -> str:
-        return self.delivery.intervention_id
+# The state for the views: every state the owner writes goes to rrc.delivery.state as it is stored (the owner's
+# mirror, `streams.agents.owner.OwnerSpec.mirror`), keyed by intervention id, with this type header.
+DELIVERY_UPDATED = "rrc.delivery.updated"

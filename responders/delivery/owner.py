@@ -4,7 +4,7 @@ Every message re-evaluates the intervention's targets (`responders.delivery.targ
 starts tracking, staffing facts from the response owner (first acceptance, team on site), progress reports, and
 the sweep's `EvaluateDue`, so time alone moves a status. A status change to `at_risk`, `off_track`, `met` or
 `missed` is announced once per target and status as a public `rrc.target.<status>` event (no personal data);
-every change writes the new state and sends it to rrc.delivery.state for the views.
+every change writes the new state (which the runtime also sends to rrc.delivery.state for the views).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from responders.delivery.funding import (
 from responders.delivery.models import (
     AddFunding,
     DeliveryCommand,
-    DeliveryUpdated,
     EvaluateDue,
     InterventionDelivery,
     NotifyOffice,
@@ -75,38 +74,52 @@ def _happened(delivery: InterventionDelivery, target: TrackedTarget) -> datetime
     return min(done, default=None)
 
 
-def reevaluate(delivery: InterventionDelivery, now: datetime, rules: Rules) -> Step:
-    """New statuses for every target; an event for each status announced for the first time."""
+def reevaluate(delivery: InterventionDelivery, now: datetime, rules: Rules, time_only: bool = False) -> Step:
+    """New statuses for every target; an event for each status announced for the first time.
+
+    `time_only`: nothing but the time moved (the sweep), so a quantity or share target whose own next check has
+    not come keeps its verdict (theirs depend on the time only through their due time; a deadline's reason names
+    the share of its window gone, so deadlines are always evaluated)."""
     targets, emits, checks = [], [], []
     for target in delivery.targets:
         if target.status in FINAL:
             targets.append(target)
             continue
+        if time_only and target.kind != "deadline" and target.next_check_at is not None and target.next_check_at > now:
+            targets.append(target)
+            checks.append(target.next_check_at)
+            continue
         verdict = evaluate(target.kind, target.value, target.unit, delivery.launched_at, target.due_at,
                            points_of(delivery, target.target_id), _happened(delivery, target), now, rules)
-        if verdict.next_check_at is not None and verdict.status not in FINAL:
-            checks.append(verdict.next_check_at)
+        check = None if verdict.status in FINAL else verdict.next_check_at
+        if check is not None:
+            checks.append(check)
         changed = verdict.status is not target.status
-        if not changed and verdict.reason == target.reason and verdict.reported == target.reported:
+        if (not changed and verdict.reason == target.reason and verdict.reported == target.reported
+                and check == target.next_check_at):
             targets.append(target)  # nothing new: the same object (no copy to make)
             continue
-        updated = target.model_copy(update={
+        update: dict[str, Any] = {
             "status": verdict.status, "reason": verdict.reason, "reported": verdict.reported,
-            "projection": verdict.projection, "met_at": verdict.met_at,
-            "changed_at": now if changed else target.changed_at})
-        if changed and verdict.status in ANNOUNCED and verdict.status not in target.announced:
-            updated = updated.model_copy(update={"announced": [*target.announced, verdict.status]})
+            "projection": verdict.projection, "met_at": verdict.met_at, "next_check_at": check,
+            "changed_at": now if changed else target.changed_at}
+        announce = changed and verdict.status in ANNOUNCED and verdict.status not in target.announced
+        if announce:
+            update["announced"] = [*target.announced, verdict.status]
+        updated = target.model_copy(update=update)
+        if announce:
             emits.append(announcement(delivery, updated, previous=target.status.value, now=now))
             if verdict.status in WARNED:
                 emits += notices(delivery, f"rrc.target.{verdict.status.value}", f"tgt-{target.target_id}",
                                  f"{delivery.title or delivery.intervention_id}: {target.label} "
                                  f"{verdict.status.value.replace('_', ' ')}", verdict.reason, now, rules)
         targets.append(updated)
-    delivery = delivery.model_copy(update={"targets": targets, "evaluated_at": now})
-    delivery, lag_emits, lag_check = _check_lag(delivery, now, rules)
+    lag_update, lag_emits, lag_check = _check_lag(delivery, now, rules)
     if lag_check is not None:
         checks.append(lag_check)
-    return delivery.model_copy(update={"next_check_at": min(checks, default=None)}), [*emits, *lag_emits]
+    delivery = delivery.model_copy(update={"targets": targets, "evaluated_at": now,
+                                           "next_check_at": min(checks, default=None), **lag_update})
+    return delivery, [*emits, *lag_emits]
 
 
 WARNED = frozenset({TargetStatus.AT_RISK, TargetStatus.OFF_TRACK, TargetStatus.MISSED})
@@ -131,16 +144,17 @@ def ends_at(delivery: InterventionDelivery) -> datetime | None:
 
 
 def _check_lag(delivery: InterventionDelivery, now: datetime, rules: Rules
-               ) -> tuple[InterventionDelivery, list[Emitted], datetime | None]:
-    """Announce once per episode when the delivery rate trails the elapsed share of time by more than the margin."""
+               ) -> tuple[dict[str, Any], list[Emitted], datetime | None]:
+    """Announce once per episode when the delivery rate trails the elapsed share of time by more than the margin:
+    the fields to update, the announcement, and when time alone could change the verdict."""
     allocated = sum(line.budget_amount for line in delivery.funding)
     spent = sum(e.budget_amount for e in delivery.expenditures)
     verdict = lag(allocated, spent, delivery.launched_at, ends_at(delivery), now, rules.rate_lag_margin)
     check = None if delivery.closed else verdict.next_check_at
     if verdict.lagging == delivery.rate_lagging or delivery.closed:
-        return delivery, [], check
+        return {}, [], check
     if not verdict.lagging:
-        return delivery.model_copy(update={"rate_lagging": False}), [], check
+        return {"rate_lagging": False}, [], check
     episode = delivery.lag_warnings + 1
     figures = verdict.figures()
     reason = (f"{figures['spent']:,.2f} of {figures['allocated']:,.2f} {delivery.budget_currency} spent "
@@ -157,7 +171,7 @@ def _check_lag(delivery: InterventionDelivery, now: datetime, rules: Rules
                                           "rrccrisisid": delivery.crisis_id}), delivery.crisis_id)
     told = notices(delivery, "rrc.delivery.rate_lagging", f"lag{episode}",
                    f"{delivery.title or delivery.intervention_id}: delivery rate lagging", reason, now, rules)
-    return delivery.model_copy(update={"rate_lagging": True, "lag_warnings": episode}), [event, *told], check
+    return {"rate_lagging": True, "lag_warnings": episode}, [event, *told], check
 
 
 def announcement(delivery: InterventionDelivery, target: TrackedTarget, previous: str, now: datetime) -> Public:
@@ -308,7 +322,7 @@ def on_due(delivery: InterventionDelivery | None, message: EvaluateDue, now: dat
     """One intervention of the command (decide gives each its own copy of the command, keyed by it)."""
     if delivery is None:
         return None, []
-    return reevaluate(delivery, max(now, message.issued_at), rules)
+    return reevaluate(delivery, max(now, message.issued_at), rules, time_only=True)
 
 
 def each_due(batch: list[Received]) -> Iterator[Received]:
@@ -335,13 +349,9 @@ HANDLERS: dict[type, Callable[..., Step]] = {
 
 def decide(table: StateReader[InterventionDelivery], batch: list[Received], now: datetime,
            rules: Rules = Rules()) -> Decision:
-    """Each message to its handler over the intervention's state; every changed state also goes to the views."""
+    """Each message to its handler over the intervention's state (a changed state is written, and so mirrored)."""
 
     def handle(delivery: InterventionDelivery | None, message: Any) -> tuple[InterventionDelivery | None, list]:
-        before = delivery
-        after, emits = HANDLERS[type(message)](delivery, message, now, rules)
-        if after is not None and after is not before:
-            emits = [*emits, DeliveryUpdated(occurred_at=now, delivery=after)]
-        return after, emits
+        return HANDLERS[type(message)](delivery, message, now, rules)
 
     return decide_each(table, each_due(batch), lambda message: message.key, handle)

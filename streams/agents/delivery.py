@@ -3,7 +3,8 @@
 It reads rrc.delivery: the response owner's `TrackIntervention` (at launch) and `StaffingObserved` (when staffing
 changes), the API's `SubmitReport`, `AddFunding` and `ReportExpenditure` and the sweep's `EvaluateDue`, all keyed by intervention id, so one worker is
 the single writer of each intervention's delivery state. It emits `rrc.target.*` (public, keyed by crisis id),
-the state for the views (rrc.delivery.state) and report results (rrc.plans, where the API waits for them).
+notices to the outbox and report results (rrc.plans, where the API waits for them); every state it writes also
+goes to rrc.delivery.state for the views, as stored (the owner's mirror).
 
 Decisions: `responders.delivery.owner`. The sweep is a timer that sends `EvaluateDue` to interventions whose
 `next_check_at` (the earliest time at which time alone could move one of their statuses) has passed.
@@ -15,8 +16,8 @@ import asyncio
 import uuid
 from collections import defaultdict
 
-from config.topics import DEADLETTER, DELIVERY
-from responders.delivery.models import SWEEP_CHUNK, EvaluateDue, InterventionDelivery
+from config.topics import DEADLETTER, DELIVERY, DELIVERY_STATE
+from responders.delivery.models import DELIVERY_UPDATED, SWEEP_CHUNK, EvaluateDue, InterventionDelivery
 from responders.delivery.owner import decide
 from responders.delivery.targets import Rules
 from responders.registry import inbox
@@ -35,7 +36,8 @@ def build(wiring: Wiring) -> tuple[Owner, Job]:
                   rate_lag_margin=settings.delivery_rate_lag_margin, offices_for=wiring.offices.responsible_for)
     spec = OwnerSpec(stage=STAGE, sources=(DELIVERY,), table="delivery", decode=typed_decoder(*inbox(STAGE)),
                      decide=lambda table, batch, now: decide(table, batch, now, rules),
-                     load=load_model(InterventionDelivery), deadletter=DEADLETTER, max_events=1000, within_s=0.01)
+                     load=load_model(InterventionDelivery), deadletter=DEADLETTER, max_events=1000, within_s=0.01,
+                     mirror=DELIVERY_STATE, mirror_type=DELIVERY_UPDATED)
     asked: dict[str, tuple[str, float]] = {}
     partitions = DELIVERY.partitions or settings.topic_partitions
 

@@ -13,8 +13,13 @@ class DeliveryView:
         self.interventions: dict[str, dict[str, Any]] = {}  # intervention id -> its delivery state (JSON)
         self.next_check: dict[str, datetime] = {}
 
-    def apply_message(self, value: bytes) -> None:
-        delivery = json.loads(value)["delivery"]
+    def apply_message(self, value: bytes | None) -> None:
+        """A state as the owner stored it; also the envelope earlier versions sent (`{"delivery": state, ...}`)."""
+        if not value:
+            return  # a tombstone: delivery states are never deleted, so nothing to forget
+        delivery = json.loads(value)
+        if "intervention_id" not in delivery:
+            delivery = delivery["delivery"]
         iid = delivery["intervention_id"]
         current = self.interventions.get(iid)
         if current is not None and (current.get("evaluated_at") or "") > (delivery.get("evaluated_at") or ""):

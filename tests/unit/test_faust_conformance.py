@@ -365,3 +365,46 @@ async def test_12_aiokafka_force_metadata_update_is_awaitable():
         pending.cancel()
     finally:
         await consumer.stop()
+
+
+async def test_13_table_get_reads_the_rocksdb_store_twice(rocks_app, monkeypatch):
+    """faust/tables/table.py `Table` is a mode `FastUserDict`: `table.get(key)` asks `key in self.data` (the
+    rocksdb store's `_contains`, a full `db.get`) and then `self.data[key]` (`_get`, a second `db.get`).
+
+    Every owner reads the state of each input it decides on, so `faust_adapter.read_as` reads once through the
+    store's `_get` with its `_encode_key` / `_decode_value`; this pins both the double read and those three.
+    """
+    from streams.faust_adapter import read_as
+
+    app = rocks_app
+    table = app.Table("conformance-rocks-reads", partitions=1, key_type=bytes, value_type=bytes, default=None)
+    stream = app.stream(app.channel())
+    event = make_event(app, partition=0)
+    store = table.data
+    try:
+        with mock.patch.object(table, "send_changelog"):
+            stream._set_current_event(event)
+            table["key"] = b"value"
+        reads: list[bytes] = []
+        original = store._db_for_partition
+
+        class Counting:
+            def __init__(self, db):
+                self.db = db
+
+            def get(self, key):
+                reads.append(key)
+                return self.db.get(key)
+
+        monkeypatch.setattr(store, "_db_for_partition", lambda partition: Counting(original(partition)))
+        stream._set_current_event(event)
+        assert table.get("key") == b"value"
+        assert len(reads) == 2  # faust: `in`, then the value
+        reads.clear()
+        assert read_as(stream, table, event, "key") == b"value"
+        assert len(reads) == 1  # the adapter: the value only
+        assert read_as(stream, table, event, "absent") is None
+        assert store._decode_value(store._encode_key("key")) == b"key"
+    finally:
+        stream._set_current_event(None)
+        await store.stop()

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from responders.delivery.models import (
-    DeliveryUpdated,
     EvaluateDue,
     ReportInput,
     ReportValue,
@@ -58,7 +57,7 @@ def test_time_alone_moves_a_deadline_and_each_status_is_announced_once():
     table = MemoryTable()
     first = run(table, track(), T0)
     assert statuses(table) == {"first_expert_accepted": "on_track", "person_days": "unknown"}
-    assert any(isinstance(e, DeliveryUpdated) for e in first.emits)
+    assert IV in first.writes  # written, and so mirrored to rrc.delivery.state by the runtime
     assert table.rows[IV].next_check_at == T0 + 18 * H
     assert announced(run(table, EvaluateDue(intervention_id=IV, command_id="d1", issued_at=T0 + 19 * H),
                          T0 + 19 * H)) == ["rrc.target.at_risk"]
@@ -81,6 +80,24 @@ def test_one_sweep_command_re_evaluates_every_intervention_it_names():
     assert sorted(e.event.subject for e in decision.emits if isinstance(e, Public)) == ids  # one at_risk each
     assert {key: partition for key, (_, partition) in decision.writes.items()} == {iid: 2 for iid in ids}
     assert not decision.rejected  # an intervention it does not know is nothing to do, as alone
+
+
+def test_a_sweep_leaves_a_quantity_before_its_check_as_it_was_and_misses_it_at_its_due_time():
+    table = MemoryTable()
+    run(table, track(), T0)
+    run(table, report(1, 10, 2), T0 + 2 * 24 * H)
+    run(table, report(2, 5, 4), T0 + 4 * 24 * H)  # a pace of 2.5 a day: far short of 1,000 in 100 days
+    before = next(t for t in table.rows[IV].targets if t.target_id == "person_days")
+    assert (before.status.value, before.next_check_at) == ("off_track", T0 + 100 * 24 * H)
+    run(table, EvaluateDue(intervention_id=IV, command_id="d1", issued_at=T0 + 50 * 24 * H), T0 + 50 * 24 * H)
+    after = next(t for t in table.rows[IV].targets if t.target_id == "person_days")
+    assert after is before  # only the time moved, and not past its own check: not evaluated again
+    assert statuses(table)["first_expert_accepted"] == "missed"
+    missed = run(table, EvaluateDue(intervention_id=IV, command_id="d2", issued_at=T0 + 100 * 24 * H),
+                 T0 + 100 * 24 * H)
+    assert statuses(table)["person_days"] == "missed"
+    assert announced(missed) == ["rrc.target.missed"]
+    assert table.rows[IV].next_check_at is None  # nothing left for time alone to move
 
 
 def test_a_staffing_fact_meets_a_deadline():
