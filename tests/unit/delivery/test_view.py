@@ -1,0 +1,39 @@
+"""The delivery view reads rrc.delivery.state: each state as the owner stored it (the owner's mirror), the
+envelope of earlier versions, and tombstones; an older state never replaces a newer one."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from responders.delivery.models import TargetSpecIn, TrackIntervention
+from responders.delivery.owner import on_track
+from responders.delivery.targets import Rules
+from streams.views.delivery import DeliveryView
+from tests.factories import T0
+
+H = timedelta(hours=1)
+
+
+def state(at):
+    message = TrackIntervention(intervention_id="int-1", crisis_id="cri-1", countries=["IDN"], launched_at=T0,
+                                targets=[TargetSpecIn(target_id="first_expert_accepted", label="First accepted",
+                                                      kind="deadline", value=1, unit="event", due_at=T0 + 24 * H)])
+    return on_track(None, message, at, Rules())[0]
+
+
+def test_a_stored_state_an_old_envelope_and_a_tombstone():
+    view = DeliveryView()
+    first, later = state(T0), state(T0 + 20 * H)
+    view.apply_message(later.model_dump_json().encode())  # as the owner stores it
+    assert view.interventions["int-1"]["targets"][0]["status"] == "at_risk"
+    assert view.due(T0 + 24 * H) == [("int-1", T0 + 24 * H)]
+    envelope = {"type": "rrc.delivery.updated", "occurred_at": "2026-03-01T00:00:00Z",
+                "delivery": json.loads(first.model_dump_json())}
+    view.apply_message(json.dumps(envelope).encode())  # an earlier version's message, and older: ignored
+    assert view.interventions["int-1"]["evaluated_at"] == later.model_dump(mode="json")["evaluated_at"]
+    view.apply_message(None)
+    assert list(view.interventions) == ["int-1"]
+    fresh = DeliveryView()
+    fresh.apply_message(json.dumps(envelope).encode())
+    assert fresh.interventions["int-1"]["targets"][0]["status"] == "on_track"
