@@ -140,6 +140,11 @@ def current_generation(app: Any, event: Any) -> bool:
     return event.message.generation_id == app.consumer_generation_id
 
 
+def generation(app: Any) -> int:
+    """The consumer group generation the app is in now (behaviour 7)."""
+    return app.consumer_generation_id
+
+
 def committed_offset(app: Any, tp: Any) -> int | None:
     """The group's committed offset (the next to read) as faust keeps it; None for 0 or unknown (behaviour 5)."""
     return app.consumer._committed_offset.get(tp)  # noqa: SLF001 - no public accessor in faust 0.15

@@ -94,6 +94,9 @@ class Owner:
         self._intake: asyncio.Task | None = None
         self._queue: asyncio.Queue | None = None
         self._stream: Any = None
+        # Changelog records of rows already in the local store whose send failed: (generation, records). A retry
+        # decides against the store, which has those rows, so it would not write them again; they go out first.
+        self._unflushed: tuple[int, list] | None = None
         app.on_rebalance_complete.connect(self._on_rebalance)
         health.register(spec.stage)
         self.agent = app.agent(source, name=f"{settings.topic_prefix}{spec.stage}", concurrency=1)(self._run)
@@ -234,6 +237,7 @@ class Owner:
             await asyncio.sleep(0.1)  # the batch is held meanwhile: /health/ready names the stage past the limit
 
     async def _apply(self, manual: Any, batch: list) -> None:
+        await self._flush_unflushed()
         phases = _Phases(self.spec.stage)
         received, refused = self._decoded(batch)
         carriers = {}
@@ -256,7 +260,9 @@ class Owner:
         for table, rows in encoded:
             changelog += fa.apply_rows(manual, table, rows)
         phases.mark("write")
+        self._unflushed = (fa.generation(self.app), changelog)
         sent = await send_out(self.app, self.settings, changelog)
+        self._unflushed = None
         for table, _rows in tables:
             fa.mark_persisted(table, sent)
         phases.mark("flush")
@@ -267,6 +273,26 @@ class Owner:
         log.info("batch applied", extra={"stage": self.spec.stage, "events": len(batch), "emitted": len(records),
                                          "written": len(decision.writes), "refused": len(refused) + len(
                                              decision.rejected)})
+
+    async def _flush_unflushed(self) -> None:
+        """Send the changelog of an earlier attempt whose send failed. After a rebalance only the rows of the
+        partitions this worker still holds: the new owner of the others restores from the changelog and decides
+        those inputs (never acked) again itself."""
+        if self._unflushed is None:
+            return
+        generation, records = self._unflushed
+        if generation != fa.generation(self.app):
+            names = {self.settings.topic_name(t.name) for t in self.spec.sources}
+            held = {tp.partition for tp in self.app.consumer.assignment() if tp.topic in names}
+            kept = [r for r in records if r[3] in held]
+            log.warning("unsent changelog after a rebalance: the rows of partitions still held go out",
+                        extra={"stage": self.spec.stage, "records": len(records), "kept": len(kept)})
+            records = kept
+        sent = await send_out(self.app, self.settings, records)
+        self._unflushed = None
+        for table in [self.table, *(t for t, _ in self.tables.values())]:
+            fa.mark_persisted(table, sent)
+        log.info("changelog of an earlier attempt sent", extra={"stage": self.spec.stage, "records": len(records)})
 
     def _decoded(self, batch: list) -> tuple[list[Received], list[Rejected]]:
         received, refused = [], []
