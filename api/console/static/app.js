@@ -145,9 +145,22 @@ async function route() {
   }
   const [match, module] = found;
   clear(main, h("p", { class: "loading" }, "Loading…"));
+  // Live events that come while the page loads are kept and handed to it once it listens: a staffing board
+  // loaded just before the first offers went out otherwise never heard of them.
+  const waiting = { events: [], onEvent(event) { if (this.events.length < 500) this.events.push(event); } };
+  state.current = waiting;
   try {
-    state.current = (await module.render(main, match.slice(1).map(decodeURIComponent))) || null;
+    const page = (await module.render(main, match.slice(1).map(decodeURIComponent))) || null;
+    if (state.current !== waiting) {  // another page was asked for meanwhile
+      page?.dispose?.();
+      return;
+    }
+    state.current = page;
+    for (const event of waiting.events) {
+      try { page?.onEvent?.(event); } catch (err) { console.error(err); }
+    }
   } catch (err) {
+    if (state.current === waiting) state.current = null;
     if (err instanceof ApiError && err.status === 401) return;
     clear(main, h("h1", {}, err.status === 404 ? "Not found" : "Something went wrong"),
       h("p", { class: "error", role: "alert" }, err.body?.detail || err.message));
