@@ -12,7 +12,8 @@ the same way for all of them:
   the input that decided it) and sends its changelog in one batch and waits for it, each wait bounded by
   RRC_PRODUCER_TIMEOUT_S; only then acks the batch, so a committed offset never runs ahead of what was applied;
 - never lets a batch die: a failed attempt is logged with its traceback, reported on /health/ready and retried
-  with backoff (decisions are idempotent by derived ids, so a repeat is harmless). Faust waits for every unacked
+  with backoff (decisions are idempotent by derived ids, so a repeat is harmless); a changelog whose send failed
+  after the local store was written goes out before the retry decides (the retry would find those rows written). Faust waits for every unacked
   event at a rebalance, so a batch that vanished would freeze the worker (see `streams.faust_adapter`).
 """
 
