@@ -137,7 +137,7 @@ def mark_persisted(table: Any, sent: Iterable[Any]) -> None:
 
 def current_generation(app: Any, event: Any) -> bool:
     """False for an event fetched before the latest rebalance (behaviour 7)."""
-    return event.message.generation_id == app.consumer_generation_id
+    return event.message.generation_id == generation(app)
 
 
 def generation(app: Any) -> int:

@@ -13,8 +13,9 @@ the same way for all of them:
   RRC_PRODUCER_TIMEOUT_S; only then acks the batch, so a committed offset never runs ahead of what was applied;
 - never lets a batch die: a failed attempt is logged with its traceback, reported on /health/ready and retried
   with backoff (decisions are idempotent by derived ids, so a repeat is harmless); a changelog whose send failed
-  after the local store was written goes out before the retry decides (the retry would find those rows written). Faust waits for every unacked
-  event at a rebalance, so a batch that vanished would freeze the worker (see `streams.faust_adapter`).
+  after the local store was written goes out before the retry decides (the retry would find those rows written).
+  Faust waits for every unacked event at a rebalance, so a batch that vanished would freeze the worker (see
+  `streams.faust_adapter`).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from responders.messages import TYPE_HEADER, WEIGHT_HEADER, Decision, Received, 
 from streams import faust_adapter as fa
 from streams import metrics
 from streams.agents.offsets import HoleEvent, HoleReader, OffsetGuard, fill_hole
-from streams.agents.records import TableReader, headers_of, send_out
+from streams.agents.records import TableReader, headers_of, outgoing_of, send_out
 from streams.deadletter import deadletter_headers, reason_of
 from streams.wiring import Wiring
 
@@ -262,10 +263,8 @@ class Owner:
             changelog += fa.apply_rows(manual, table, rows)
         phases.mark("write")
         self._unflushed = (fa.generation(self.app), changelog)
-        sent = await send_out(self.app, self.settings, changelog)
+        self._persisted(await send_out(self.app, self.settings, changelog))
         self._unflushed = None
-        for table, _rows in tables:
-            fa.mark_persisted(table, sent)
         phases.mark("flush")
         metrics.MESSAGES_IN.labels(self.spec.stage).inc(len(batch))
         metrics.MESSAGES_OUT.labels(self.spec.stage).inc(len(records))
@@ -289,11 +288,14 @@ class Owner:
             log.warning("unsent changelog after a rebalance: the rows of partitions still held go out",
                         extra={"stage": self.spec.stage, "records": len(records), "kept": len(kept)})
             records = kept
-        sent = await send_out(self.app, self.settings, records)
+        self._persisted(await send_out(self.app, self.settings, records))
         self._unflushed = None
+        log.info("changelog of an earlier attempt sent", extra={"stage": self.spec.stage, "records": len(records)})
+
+    def _persisted(self, sent: Sequence[Any]) -> None:
+        """Record the newest acknowledged changelog offsets in every table's store (each keeps its own topic's)."""
         for table in [self.table, *(t for t, _ in self.tables.values())]:
             fa.mark_persisted(table, sent)
-        log.info("changelog of an earlier attempt sent", extra={"stage": self.spec.stage, "records": len(records)})
 
     def _decoded(self, batch: list) -> tuple[list[Received], list[Rejected]]:
         received, refused = [], []
@@ -329,7 +331,7 @@ class Owner:
     async def _send(self, records: Sequence[Record], rows: Sequence[tuple[Any, str, bytes | None]]) -> None:
         """The emits, and the table's rows to the mirror topic if the spec names one, in one wait for the acks."""
         name, mirror = self.settings.topic_name, self.spec.mirror
-        outgoing = [(name(r.topic.name), r.key, r.value, r.partition, r.headers) for r in records]
+        outgoing = outgoing_of(self.settings, records)
         if mirror is not None:
             headers = [(TYPE_HEADER, self.spec.mirror_type.encode())]
             outgoing += [(name(mirror.name), key.encode(), value, None, headers) for _, key, value in rows]

@@ -73,8 +73,13 @@ Outgoing = tuple[str, bytes | None, bytes | None, int | None, list]  # topic nam
 
 async def send_records(app: faust.App, settings: Any, records: Sequence[Record]) -> None:
     """Send records with the app's producer and wait for the broker's acks, within RRC_PRODUCER_TIMEOUT_S."""
+    await send_out(app, settings, outgoing_of(settings, records))
+
+
+def outgoing_of(settings: Any, records: Sequence[Record]) -> list[Outgoing]:
+    """Records as `send_out` takes them: (topic name with the prefix, key, value, partition, headers)."""
     name = settings.topic_name
-    await send_out(app, settings, [(name(r.topic.name), r.key, r.value, r.partition, r.headers) for r in records])
+    return [(name(r.topic.name), r.key, r.value, r.partition, r.headers) for r in records]
 
 
 async def send_out(app: faust.App, settings: Any, outgoing: Sequence[Outgoing]) -> list[Any]:
