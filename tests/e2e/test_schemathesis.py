@@ -37,6 +37,29 @@ def _import_all(package) -> None:
 
 _import_all(schemathesis)
 
+
+def _parse_lambdas_now(package) -> None:
+    """Parse, at collection, the modules of `package` whose lambdas Hypothesis may describe mid-draw. Hypothesis
+    builds a strategy's repr while it validates it (a recursive strategy, the first time a draw reaches it) and
+    describes each lambda by parsing its module's source; that `ast.parse`, deep inside a draw, failed once in CI
+    with "AST constructor recursion depth mismatch" (CPython gh-106905, on 3.11.7). Hypothesis 6.170 keeps parsed
+    sources in `lambda_sources.AST_LAMBDAS_CACHE` (100 of them), keyed by the lines `inspect.findsource` reads."""
+    import ast
+    import linecache
+    from pathlib import Path
+
+    from hypothesis.internal import lambda_sources
+
+    root = Path(package.__file__).parent
+    for path in [*(root / "generation").rglob("*.py"), *(root / "specs" / "openapi").rglob("*.py")]:
+        lines = tuple(linecache.getlines(str(path)))
+        if any("lambda" in line for line in lines):
+            tree = ast.parse("".join(lines))
+            lambda_sources.AST_LAMBDAS_CACHE[lines] = lambda_sources.extract_all_lambdas(tree)
+
+
+_parse_lambdas_now(schemathesis)
+
 EXAMPLES = {GenerationMode.POSITIVE: 30, GenerationMode.NEGATIVE: 20}
 SEED = 20261201
 # an endless SSE stream cannot be fuzzed with one-shot requests; /health takes no input and answers 503 by design
