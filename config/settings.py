@@ -87,6 +87,11 @@ class Settings(BaseSettings):
         description="How far the delivery rate (spent over allocated) may trail the elapsed share of an intervention's "
                     "time before rrc.delivery.rate_lagging fires."
     )
+    delivery_digest_over: int = Field(
+        default=10, ge=1, le=10_000,
+        description="An office told of more early warnings than this by one evaluation (a sweep that finds many at "
+                    "risk) gets them as digests that list each, rather than one notification per warning."
+    )
     offices_file: Path | None = Field(
         default=None, description="YAML file of the field structure and approval rules; unset means config/offices.yaml."
     )

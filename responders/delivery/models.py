@@ -265,13 +265,27 @@ class TargetEventData(BaseModel):
     reason: str = Field(description="why, in words")
 
 
-class NotifyOffice(OutboxRecord):
-    """The outbox record telling an office's coordinators about an early warning (rrc.notifications, keyed by
-    office id): a target at risk, off track or missed, or a lagging delivery rate."""
+class OfficeWarning(BaseModel):
+    """One early warning inside a digest: what its own notice would have said, and that notice's id (a receiver
+    that drops repeats by id can drop it here too)."""
 
-    office_id: str
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    notification_id: str
+    event_type: str
     intervention_id: str
     crisis_id: str
+    subject: str
+
+
+class NotifyOffice(OutboxRecord):
+    """The outbox record telling an office's coordinators about an early warning (rrc.notifications, keyed by
+    office id): a target at risk, off track or missed, or a lagging delivery rate. A digest (`event_type`
+    `rrc.delivery.digest`) names no intervention of its own and lists its warnings instead."""
+
+    office_id: str
+    intervention_id: str | None = None
+    crisis_id: str | None = None
+    warnings: list[OfficeWarning] = Field(default_factory=list)
 
     @property
     def key(self) -> str:

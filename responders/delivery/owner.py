@@ -9,6 +9,8 @@ every change writes the new state (which the runtime also sends to rrc.delivery.
 
 from __future__ import annotations
 
+import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -28,6 +30,7 @@ from responders.delivery.models import (
     EvaluateDue,
     InterventionDelivery,
     NotifyOffice,
+    OfficeWarning,
     RateLaggingData,
     Report,
     ReportExpenditure,
@@ -47,6 +50,8 @@ from vocabulary.cloudevents import CloudEvent
 MAX_COMMANDS_REMEMBERED = 200
 MAX_LINES_KEPT = 500  # funding lines per intervention (expenditure lines: ten times as many)
 MAX_DAYS_BEFORE_LAUNCH = 90  # expenditure booked before the launch (preparation) is taken this far back
+DIGEST_ITEMS = 200  # warnings in one digest (its record stays far below the broker's message size)
+DIGEST_NAMED = 20  # of them named in its text
 Step = tuple[InterventionDelivery | None, list[Emitted]]
 
 
@@ -136,6 +141,46 @@ def notices(delivery: InterventionDelivery, event_type: str, what: str, subject:
                          text=f"{text}\n\nIntervention {delivery.intervention_id} (crisis {delivery.crisis_id}): "
                               f"GET /v1/interventions/{delivery.intervention_id}/targets", created_at=now)
             for office in rules.offices_for(delivery.countries)]
+
+
+def digested(emits: list[Emitted], now: datetime, over: int) -> list[Emitted]:
+    """More than `over` early warnings for one office from one batch (a sweep that finds hundreds at risk) reach
+    it as digests of up to DIGEST_ITEMS warnings each, which count them by kind and list every one; `over` or
+    fewer go one by one. A coordinator gets one message, not a flood, and still each warning once: a target's
+    status is announced once (the state remembers it), whether alone or in a digest."""
+    by_office: dict[str, list[NotifyOffice]] = {}
+    for emitted in emits:
+        if isinstance(emitted, NotifyOffice) and emitted.intervention_id is not None:
+            by_office.setdefault(emitted.office_id, []).append(emitted)
+    crowded = {office for office, told in by_office.items() if len(told) > over}
+    if not crowded:
+        return emits
+    out = [e for e in emits if not (isinstance(e, NotifyOffice) and e.office_id in crowded)]
+    for office in sorted(crowded):
+        told = by_office[office]
+        parts = [told[start:start + DIGEST_ITEMS] for start in range(0, len(told), DIGEST_ITEMS)]
+        out += [digest(office, part, n, len(parts), now) for n, part in enumerate(parts, 1)]
+    return out
+
+
+def digest(office: str, told: list[NotifyOffice], part: int, parts: int, now: datetime) -> NotifyOffice:
+    """One message for an office's coordinators listing `told` (part `part` of `parts` of one evaluation); its id
+    comes from the ids of the warnings it lists, so deciding the same batch again gives the same id."""
+    counts = Counter(n.event_type.removeprefix("rrc.target.").replace("_", " ") for n in told)
+    tally = ", ".join(f"{count} {kind}" for kind, count in counts.most_common())
+    of = f" (part {part} of {parts})" if parts > 1 else ""
+    lines = [f"- {n.subject}: GET /v1/interventions/{n.intervention_id}/targets" for n in told[:DIGEST_NAMED]]
+    if len(told) > DIGEST_NAMED:
+        lines.append(f"- and {len(told) - DIGEST_NAMED} more, each in this notification's warnings")
+    ident = hashlib.sha256("\n".join(n.notification_id for n in told).encode()).hexdigest()[:24]
+    warnings = [OfficeWarning(notification_id=n.notification_id, event_type=n.event_type,
+                              intervention_id=n.intervention_id or "", crisis_id=n.crisis_id or "",
+                              subject=n.subject) for n in told]
+    return NotifyOffice(notification_id=f"ntf-{office}-digest-{ident}", office_id=office,
+                        event_type="rrc.delivery.digest", subject=f"{len(told)} early warnings{of}: {tally}"[:200],
+                        text=f"{len(told)} early warnings for your office{of}: {tally}.\n\n" + "\n".join(lines)
+                             + "\n\nEvery intervention's targets by status: GET /v1/delivery",
+                        created_at=now, warnings=warnings)
 
 
 def ends_at(delivery: InterventionDelivery) -> datetime | None:
@@ -349,9 +394,12 @@ HANDLERS: dict[type, Callable[..., Step]] = {
 
 def decide(table: StateReader[InterventionDelivery], batch: list[Received], now: datetime,
            rules: Rules = Rules()) -> Decision:
-    """Each message to its handler over the intervention's state (a changed state is written, and so mirrored)."""
+    """Each message to its handler over the intervention's state (a changed state is written, and so mirrored);
+    an office with many warnings from the batch gets them as digests."""
 
     def handle(delivery: InterventionDelivery | None, message: Any) -> tuple[InterventionDelivery | None, list]:
         return HANDLERS[type(message)](delivery, message, now, rules)
 
-    return decide_each(table, each_due(batch), lambda message: message.key, handle)
+    decision = decide_each(table, each_due(batch), lambda message: message.key, handle)
+    decision.emits = digested(decision.emits, now, rules.digest_over)
+    return decision

@@ -46,6 +46,7 @@ class Rules:
     rate_lag_margin: float = 0.15  # delivery rate more than this far below the elapsed share of time: lagging
     # the offices whose coordinators are told of warnings, by an intervention's countries (none: nobody is told)
     offices_for: Callable[[Sequence[str]], list[str]] | None = None
+    digest_over: int = 10  # an office warned more often than this by one batch gets digests (`owner.digested`)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,8 @@ STAGE = "delivery"
 def build(wiring: Wiring) -> tuple[Owner, Job]:
     settings = wiring.settings
     rules = Rules(at_risk_share=settings.delivery_at_risk_share, off_track_margin=settings.delivery_off_track_margin,
-                  rate_lag_margin=settings.delivery_rate_lag_margin, offices_for=wiring.offices.responsible_for)
+                  rate_lag_margin=settings.delivery_rate_lag_margin, offices_for=wiring.offices.responsible_for,
+                  digest_over=settings.delivery_digest_over)
     spec = OwnerSpec(stage=STAGE, sources=(DELIVERY,), table="delivery", decode=typed_decoder(*inbox(STAGE)),
                      decide=lambda table, batch, now: decide(table, batch, now, rules),
                      load=load_model(InterventionDelivery), deadletter=DEADLETTER, max_events=1000, within_s=0.01,

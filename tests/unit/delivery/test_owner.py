@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from responders.delivery.models import (
     EvaluateDue,
+    NotifyOffice,
     ReportInput,
     ReportValue,
     StaffingObserved,
@@ -15,6 +16,7 @@ from responders.delivery.models import (
     TrackIntervention,
 )
 from responders.delivery.owner import decide
+from responders.delivery.targets import Rules
 from responders.messages import MemoryTable, Public, Received
 from responders.plans.models import PlanEvent
 from tests.factories import T0
@@ -139,3 +141,38 @@ def test_a_report_on_an_unknown_target_or_correcting_nothing_is_refused_naming_t
     wrong = run(table, report(2, 3, 1, corrects="rpt-404"), T0 + 24 * H)
     assert next(e for e in wrong.emits if isinstance(e, PlanEvent)).result.detail.startswith("corrects:")
     assert table.rows[IV].reports == {}
+
+
+def test_an_office_warned_many_times_by_one_batch_gets_digests_that_list_every_warning():
+    offices = Rules(offices_for=lambda countries: ["co-jakarta"] if "IDN" in countries else ["co-manila"],
+                    digest_over=3)
+    table = MemoryTable()
+    ids = [f"int-{n:03d}" for n in range(250)]
+    tracked = [Received(track().model_copy(update={"intervention_id": iid}), 0) for iid in ids]
+    tracked.append(Received(track().model_copy(update={"intervention_id": "int-phl", "countries": ["PHL"]}), 0))
+    table.apply(decide(table, tracked, T0, offices))
+    due = EvaluateDue(intervention_id=ids[0], also=[*ids[1:], "int-phl"], command_id="d1", issued_at=T0 + 19 * H)
+    decision = decide(table, [Received(due, 0)], T0 + 19 * H, offices)
+    table.apply(decision)
+    told = [e for e in decision.emits if isinstance(e, NotifyOffice)]
+    alone = [n for n in told if n.event_type == "rrc.target.at_risk"]
+    digests = [n for n in told if n.event_type == "rrc.delivery.digest"]
+    assert [(n.office_id, n.intervention_id) for n in alone] == [("co-manila", "int-phl")]  # one: under the line
+    assert [(d.office_id, len(d.warnings)) for d in digests] == [("co-jakarta", 200), ("co-jakarta", 50)]
+    listed = [w.intervention_id for d in digests for w in d.warnings]
+    assert sorted(listed) == ids  # every warning, once
+    assert all(w.notification_id == f"ntf-co-jakarta-{w.intervention_id}-tgt-first_expert_accepted-"
+                                     f"rrc.target.at_risk" for d in digests for w in d.warnings)
+    assert digests[0].subject == "200 early warnings (part 1 of 2): 200 at risk"
+    assert "and 180 more" in digests[0].text and "GET /v1/interventions/int-000/targets" in digests[0].text
+    assert len([e for e in decision.emits if isinstance(e, Public)]) == 251  # the public events: one per target
+    # The same batch decided again (a retry) gives the same digests, with the same ids.
+    retry = MemoryTable()
+    retry.apply(decide(retry, tracked, T0, offices))
+    ids_again = [e.notification_id for e in decide(retry, [Received(due, 0)], T0 + 19 * H, offices).emits
+                 if isinstance(e, NotifyOffice)]
+    assert ids_again == [n.notification_id for n in told]
+    # The next sweep warns of nothing new, so it tells nobody anything.
+    later = EvaluateDue(intervention_id=ids[0], also=ids[1:], command_id="d2", issued_at=T0 + 20 * H)
+    assert not [e for e in decide(table, [Received(later, 0)], T0 + 20 * H, offices).emits
+                if isinstance(e, NotifyOffice)]
