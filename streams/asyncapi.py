@@ -13,7 +13,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from config import topics as spec
-from responders.delivery.models import DELIVERY_UPDATED, InterventionDelivery, RateLaggingData, TargetEventData
+from responders.delivery.models import (
+    DELIVERY_UPDATED,
+    DIGEST,
+    InterventionDelivery,
+    NotifyOffice,
+    RateLaggingData,
+    TargetEventData,
+)
 from responders.deployments.owner import STAFFING_UPDATED, PublicDeploymentData
 from responders.deployments.staffing import DeploymentEvent
 from responders.resources.owner import RESOURCES_UPDATED, ResourceEventData, ResourcesUpdated
@@ -124,6 +131,9 @@ def _catalog() -> dict[str, EventDoc]:
     out["rrc.delivery.rate_lagging"] = EventDoc(
         PUBLIC, "an intervention's delivery rate (spent over allocated) trails the elapsed share of its time by more "
                 "than the configured margin (totals only)", RateLaggingData)
+    out[DIGEST] = EventDoc(spec.NOTIFICATIONS.name, "internal: the notification telling an office's coordinators of "
+                           "more early warnings from one evaluation than RRC_DELIVERY_DIGEST_OVER, each listed",
+                           NotifyOffice)
     out[DELIVERY_UPDATED] = EventDoc(spec.DELIVERY_STATE.name, "internal: an intervention's targets after a change",
                                      InterventionDelivery)
     out[REVISED] = EventDoc(spec.PLANS.name, "internal: a coordinator edited a proposal", InternalPlanEvent)

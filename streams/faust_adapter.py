@@ -53,7 +53,7 @@ one of the behaviours below changes. Nothing outside this module touches a priva
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,10 +107,11 @@ def write_as(stream: Any, table: Any, rows: Iterable[tuple[Any, str, Any]]) -> N
             table[key] = value
 
 
-def apply_rows(stream: Any, table: Any, rows: Iterable[tuple[Any, str, bytes | None]]) -> list[tuple]:
+def apply_rows(stream: Any, table: Any, rows: Iterable[tuple[Any, str, bytes | None]],
+               headers: Sequence[tuple[str, bytes]] = ()) -> list[tuple]:
     """Apply (event, key, value) rows to the table's local store, each in the partition of its event, without
     faust's changelog path (behaviour 6); return the changelog messages to send: (topic, key, value, partition,
-    headers). None deletes (a tombstone in the changelog)."""
+    headers), each with `headers`. None deletes (a tombstone in the changelog)."""
     store, topic, out = table.data, table.changelog_topic.get_topic_name(), []
     for event, key, value in rows:
         set_current_event(stream, event)
@@ -119,7 +120,7 @@ def apply_rows(stream: Any, table: Any, rows: Iterable[tuple[Any, str, bytes | N
                 del store[key]
         else:
             store[key] = value
-        out.append((topic, key.encode(), value, event.message.partition, []))
+        out.append((topic, key.encode(), value, event.message.partition, list(headers)))
     return out
 
 

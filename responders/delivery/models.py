@@ -310,6 +310,7 @@ class RateLaggingData(BaseModel):
     reason: str
 
 
-# The state for the views: every state the owner writes goes to rrc.delivery.state as it is stored (the owner's
-# mirror, `streams.agents.owner.OwnerSpec.mirror`), keyed by intervention id, with this type header.
+# The state for the views: every state the owner writes goes to rrc.delivery.state as it is stored (its table's
+# changelog, `streams.agents.owner.OwnerSpec.changelog`), keyed by intervention id, with this type header.
 DELIVERY_UPDATED = "rrc.delivery.updated"
+DIGEST = "rrc.delivery.digest"  # the event type of a digest of early warnings to an office (`owner.digested`)

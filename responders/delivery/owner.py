@@ -4,7 +4,7 @@ Every message re-evaluates the intervention's targets (`responders.delivery.targ
 starts tracking, staffing facts from the response owner (first acceptance, team on site), progress reports, and
 the sweep's `EvaluateDue`, so time alone moves a status. A status change to `at_risk`, `off_track`, `met` or
 `missed` is announced once per target and status as a public `rrc.target.<status>` event (no personal data);
-every change writes the new state (which the runtime also sends to rrc.delivery.state for the views).
+every change writes the new state (whose changelog, rrc.delivery.state, the views read).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from responders.delivery.funding import (
     lag,
 )
 from responders.delivery.models import (
+    DIGEST,
     AddFunding,
     DeliveryCommand,
     EvaluateDue,
@@ -177,7 +178,7 @@ def digest(office: str, told: list[NotifyOffice], part: int, parts: int, now: da
                               intervention_id=n.intervention_id or "", crisis_id=n.crisis_id or "",
                               subject=n.subject) for n in told]
     return NotifyOffice(notification_id=f"ntf-{office}-digest-{ident}", office_id=office,
-                        event_type="rrc.delivery.digest", subject=f"{len(told)} early warnings{of}: {tally}"[:200],
+                        event_type=DIGEST, subject=f"{len(told)} early warnings{of}: {tally}"[:200],
                         text=f"{len(told)} early warnings for your office{of}: {tally}.\n\n" + "\n".join(lines)
                              + "\n\nEvery intervention's targets by status: GET /v1/delivery",
                         created_at=now, warnings=warnings)
@@ -394,7 +395,7 @@ HANDLERS: dict[type, Callable[..., Step]] = {
 
 def decide(table: StateReader[InterventionDelivery], batch: list[Received], now: datetime,
            rules: Rules = Rules()) -> Decision:
-    """Each message to its handler over the intervention's state (a changed state is written, and so mirrored);
+    """Each message to its handler over the intervention's state (a changed state is written, and so reaches the views);
     an office with many warnings from the batch gets them as digests."""
 
     def handle(delivery: InterventionDelivery | None, message: Any) -> tuple[InterventionDelivery | None, list]:

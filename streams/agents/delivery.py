@@ -3,8 +3,8 @@
 It reads rrc.delivery: the response owner's `TrackIntervention` (at launch) and `StaffingObserved` (when staffing
 changes), the API's `SubmitReport`, `AddFunding` and `ReportExpenditure` and the sweep's `EvaluateDue`, all keyed by intervention id, so one worker is
 the single writer of each intervention's delivery state. It emits `rrc.target.*` (public, keyed by crisis id),
-notices to the outbox and report results (rrc.plans, where the API waits for them); every state it writes also
-goes to rrc.delivery.state for the views, as stored (the owner's mirror).
+notices to the outbox and report results (rrc.plans, where the API waits for them). Its table's changelog is
+rrc.delivery.state, which the views read: every state it writes goes there once, as stored.
 
 Decisions: `responders.delivery.owner`. The sweep is a timer that sends `EvaluateDue` to interventions whose
 `next_check_at` (the earliest time at which time alone could move one of their statuses) has passed.
@@ -38,7 +38,7 @@ def build(wiring: Wiring) -> tuple[Owner, Job]:
     spec = OwnerSpec(stage=STAGE, sources=(DELIVERY,), table="delivery", decode=typed_decoder(*inbox(STAGE)),
                      decide=lambda table, batch, now: decide(table, batch, now, rules),
                      load=load_model(InterventionDelivery), deadletter=DEADLETTER, max_events=1000, within_s=0.01,
-                     mirror=DELIVERY_STATE, mirror_type=DELIVERY_UPDATED)
+                     changelog=DELIVERY_STATE, changelog_type=DELIVERY_UPDATED)
     asked: dict[str, tuple[str, float]] = {}
     partitions = DELIVERY.partitions or settings.topic_partitions
 

@@ -23,13 +23,15 @@ async def ensure_topics(settings: Settings, specs: tuple[TopicSpec, ...] = ALL_T
     await admin.start()
     try:
         existing = set(await admin.list_topics())
+        declared = {settings.topic_name(s.name) for s in specs}  # a table's changelog may be a declared topic
         wanted = [
             NewTopic(name=settings.topic_name(s.name), num_partitions=s.partitions or settings.topic_partitions,
                      replication_factor=settings.replication_factor, topic_configs=s.config())
             for s in specs
             if settings.topic_name(s.name) not in existing
         ] + [NewTopic(name=c.name, num_partitions=c.partitions, replication_factor=settings.replication_factor,
-                      topic_configs=c.config) for c in changelogs if c.name not in existing]
+                      topic_configs=c.config) for c in changelogs
+           if c.name not in existing and c.name not in declared]
         if not wanted:
             return []
         try:

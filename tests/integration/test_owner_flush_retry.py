@@ -20,7 +20,7 @@ async def test_a_failed_changelog_send_goes_out_before_the_retry(start_worker, m
     real, failed = owner_module.send_out, []
 
     async def flaky(app, settings, outgoing):
-        changelog = [o for o in outgoing if o[0].endswith("delivery-changelog")]
+        changelog = [o for o in outgoing if o[0].endswith("rrc.delivery.state")]  # the delivery table's changelog
         if changelog and not failed:
             failed.append(changelog[0][0])
             raise TimeoutError("the broker did not acknowledge (injected)")
@@ -38,7 +38,8 @@ async def test_a_failed_changelog_send_goes_out_before_the_retry(start_worker, m
     rows = await consume(runtime.settings.bootstrap_servers, await _named(failed), expect=1, timeout=60)
     assert [r.key for r in rows] == [b"int-flush"]
     assert b'"intervention_id":"int-flush"' in rows[0].value
-    for _ in range(300):  # the mirror went out with the emits, before the failed changelog send
+    assert (b"rrc-type", b"rrc.delivery.updated") in [(k.encode(), v) for k, v in rows[0].headers]
+    for _ in range(300):  # the views read the changelog, so they have it once the retry sent it
         if "int-flush" in runtime.views.delivery.interventions:
             break
         await asyncio.sleep(0.1)

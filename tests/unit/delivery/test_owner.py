@@ -59,7 +59,7 @@ def test_time_alone_moves_a_deadline_and_each_status_is_announced_once():
     table = MemoryTable()
     first = run(table, track(), T0)
     assert statuses(table) == {"first_expert_accepted": "on_track", "person_days": "unknown"}
-    assert IV in first.writes  # written, and so mirrored to rrc.delivery.state by the runtime
+    assert IV in first.writes  # written, and so to rrc.delivery.state (the table's changelog)
     assert table.rows[IV].next_check_at == T0 + 18 * H
     assert announced(run(table, EvaluateDue(intervention_id=IV, command_id="d1", issued_at=T0 + 19 * H),
                          T0 + 19 * H)) == ["rrc.target.at_risk"]

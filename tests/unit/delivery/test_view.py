@@ -1,4 +1,4 @@
-"""The delivery view reads rrc.delivery.state: each state as the owner stored it (the owner's mirror), the
+"""The delivery view reads rrc.delivery.state: each state as the owner stored it (its table's changelog), the
 envelope of earlier versions, and tombstones; an older state never replaces a newer one."""
 
 from __future__ import annotations
