@@ -7,6 +7,7 @@ the runtime's clock, the same clock the owner and the expiry sweep use.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -14,6 +15,8 @@ from api.auth.roles import Principal
 from api.publish import Unavailable, require_running
 from responders.messages import Command
 from streams.agents.records import send_records
+
+log = logging.getLogger("rrc.api.commands")
 
 
 async def send_command(runtime, worker, principal: Principal, command_type: type[Command], crisis_id: str,
@@ -38,3 +41,13 @@ async def send_command(runtime, worker, principal: Principal, command_type: type
         raise Unavailable(f"the owner of crisis {crisis_id} did not answer within {runtime.settings.command_wait_s:g}s;"
                           f" command {command.command_id} will still be applied")
     return result
+
+
+async def applied_in_view(runtime, intervention_id: str, command_id: str) -> None:
+    """Return once the delivery view shows the intervention as the owner left it after `command_id`: a caller
+    that reads right after a 201 reads what it wrote. Past RRC_COMMAND_WAIT_S it returns anyway (the command was
+    applied; the view is behind, which /health/ready reports) and says so in the log."""
+    view, wait = runtime.views.delivery, runtime.settings.command_wait_s
+    if not await view.wait_applied(intervention_id, command_id, wait):
+        log.warning("applied, but not yet in the delivery view", extra={"intervention_id": intervention_id,
+                                                                       "command_id": command_id})

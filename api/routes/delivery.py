@@ -21,7 +21,7 @@ from api.auth.roles import Principal, Role
 from api.auth.scope import OfficeScope, ScopeDep
 from api.deps import RuntimeDep, WorkerDep
 from api.errors import ApiError, NotFound, code_for
-from api.commands import send_command
+from api.commands import applied_in_view, send_command
 from responders.delivery.models import ReportInput, SubmitReport
 from responders.delivery.overview import overview as summarise
 
@@ -95,6 +95,7 @@ async def submit(intervention_id: str, principal: AnyRoleDep, runtime: RuntimeDe
     code = result["status_code"]
     if code >= 400:
         raise ApiError(code, code_for(code), result.get("detail") or "body: refused")
+    await applied_in_view(runtime, intervention_id, result["command_id"])
     return JSONResponse({"report_id": result["report_id"], "version": result["version"],
                          "intervention_id": intervention_id, "command_id": result["command_id"]}, status_code=201)
 

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from api.auth.deps import CoordinatorDep, PartnerDep
 from api.auth.scope import OfficeScope, ScopeDep
 from api.deps import RuntimeDep, WorkerDep
-from api.commands import send_command
+from api.commands import applied_in_view, send_command
 from api.errors import ApiError, Invalid, NotFound, code_for
 from api.routes.delivery import tracked, region_lookup
 from responders.delivery.funding import (
@@ -55,6 +55,7 @@ async def _command(runtime, worker, principal, kind, delivery, **fields) -> dict
                                 intervention_id=delivery["intervention_id"], office_id=principal.office_id, **fields)
     if result["status_code"] >= 400:
         raise ApiError(result["status_code"], code_for(result["status_code"]), result.get("detail") or "body: refused")
+    await applied_in_view(runtime, delivery["intervention_id"], result["command_id"])
     return result
 
 

@@ -3,6 +3,7 @@ the API read from it (targets, due checks, the overview)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime
 from typing import Any
@@ -12,6 +13,7 @@ class DeliveryView:
     def __init__(self) -> None:
         self.interventions: dict[str, dict[str, Any]] = {}  # intervention id -> its delivery state (JSON)
         self.next_check: dict[str, datetime] = {}
+        self._waiters: dict[tuple[str, str], asyncio.Event] = {}  # (intervention id, command id) -> set once applied
 
     def apply_message(self, value: bytes | None) -> None:
         """A state as the owner stored it; also the envelope earlier versions sent (`{"delivery": state, ...}`)."""
@@ -25,11 +27,36 @@ class DeliveryView:
         if current is not None and (current.get("evaluated_at") or "") > (delivery.get("evaluated_at") or ""):
             return  # a replay of an older state
         self.interventions[iid] = delivery
+        if self._waiters:
+            seen = set(delivery.get("commands_seen", ()))
+            for (waited_iid, command_id), waiter in self._waiters.items():
+                if waited_iid == iid and command_id in seen:
+                    waiter.set()
         check = delivery.get("next_check_at")
         if check and not delivery.get("closed"):
             self.next_check[iid] = datetime.fromisoformat(check.replace("Z", "+00:00"))
         else:
             self.next_check.pop(iid, None)
+
+    def applied(self, intervention_id: str, command_id: str) -> bool:
+        """The view holds the state in which the owner applied the command (its last 200 are in the state)."""
+        return command_id in (self.interventions.get(intervention_id) or {}).get("commands_seen", ())
+
+    async def wait_applied(self, intervention_id: str, command_id: str, timeout: float) -> bool:
+        """Until the view holds the state in which the owner applied `command_id`, so that what the caller reads
+        next shows it; False after `timeout` seconds. (The owner answers once its emits are acknowledged; the state
+        reaches the view through its table's changelog a moment later.)"""
+        if self.applied(intervention_id, command_id):
+            return True
+        key = (intervention_id, command_id)
+        waiter = self._waiters.setdefault(key, asyncio.Event())
+        try:
+            await asyncio.wait_for(waiter.wait(), timeout)
+        except asyncio.TimeoutError:
+            return False
+        finally:
+            self._waiters.pop(key, None)
+        return True
 
     def due(self, now: datetime) -> list[tuple[str, datetime]]:
         """Interventions whose statuses time alone may have moved by `now`."""

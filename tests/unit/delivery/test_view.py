@@ -3,6 +3,7 @@ envelope of earlier versions, and tombstones; an older state never replaces a ne
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import timedelta
 
@@ -37,3 +38,19 @@ def test_a_stored_state_an_old_envelope_and_a_tombstone():
     fresh = DeliveryView()
     fresh.apply_message(json.dumps(envelope).encode())
     assert fresh.interventions["int-1"]["targets"][0]["status"] == "on_track"
+
+
+async def test_a_caller_waits_until_the_view_holds_the_state_its_command_made():
+    view = DeliveryView()
+    view.apply_message(state(T0).model_dump_json().encode())
+    assert not await view.wait_applied("int-1", "cmd-1", timeout=0.05)  # not applied yet: False after the timeout
+    waiting = asyncio.create_task(view.wait_applied("int-1", "cmd-1", timeout=5))
+    await asyncio.sleep(0)
+    other = state(T0 + H).model_copy(update={"commands_seen": ["cmd-0"]})
+    view.apply_message(other.model_dump_json().encode())  # another command's state: still waiting
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    applied = state(T0 + 2 * H).model_copy(update={"commands_seen": ["cmd-0", "cmd-1"]})
+    view.apply_message(applied.model_dump_json().encode())
+    assert await waiting and view.applied("int-1", "cmd-1")
+    assert await view.wait_applied("int-1", "cmd-1", timeout=0)  # already there: at once
