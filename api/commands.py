@@ -46,7 +46,7 @@ async def send_command(runtime, worker, principal: Principal, command_type: type
 async def applied_in_view(runtime, intervention_id: str, command_id: str) -> None:
     """Return once the delivery view shows the intervention as the owner left it after `command_id`: a caller
     that reads right after a 201 reads what it wrote. Past RRC_COMMAND_WAIT_S it returns anyway (the command was
-    applied; the view is behind, which /health/ready reports) and says so in the log."""
+    applied; only the view is behind) and says so in the log."""
     view, wait = runtime.views.delivery, runtime.settings.command_wait_s
     if not await view.wait_applied(intervention_id, command_id, wait):
         log.warning("applied, but not yet in the delivery view", extra={"intervention_id": intervention_id,

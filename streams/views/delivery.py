@@ -3,17 +3,18 @@ the API read from it (targets, due checks, the overview)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import datetime
 from typing import Any
+
+from streams.views.waiters import Waiters
 
 
 class DeliveryView:
     def __init__(self) -> None:
         self.interventions: dict[str, dict[str, Any]] = {}  # intervention id -> its delivery state (JSON)
         self.next_check: dict[str, datetime] = {}
-        self._waiters: dict[tuple[str, str], asyncio.Event] = {}  # (intervention id, command id) -> set once applied
+        self.waiters = Waiters()  # by (intervention id, command id)
 
     def apply_message(self, value: bytes | None) -> None:
         """A state as the owner stored it; also the envelope earlier versions sent (`{"delivery": state, ...}`)."""
@@ -27,11 +28,9 @@ class DeliveryView:
         if current is not None and (current.get("evaluated_at") or "") > (delivery.get("evaluated_at") or ""):
             return  # a replay of an older state
         self.interventions[iid] = delivery
-        if self._waiters:
-            seen = set(delivery.get("commands_seen", ()))
-            for (waited_iid, command_id), waiter in self._waiters.items():
-                if waited_iid == iid and command_id in seen:
-                    waiter.set()
+        for key in self.waiters:
+            if key[0] == iid:
+                self.waiters.wake(key)
         check = delivery.get("next_check_at")
         if check and not delivery.get("closed"):
             self.next_check[iid] = datetime.fromisoformat(check.replace("Z", "+00:00"))
@@ -46,17 +45,8 @@ class DeliveryView:
         """Until the view holds the state in which the owner applied `command_id`, so that what the caller reads
         next shows it; False after `timeout` seconds. (The owner answers once its emits are acknowledged; the state
         reaches the view through its table's changelog a moment later.)"""
-        if self.applied(intervention_id, command_id):
-            return True
-        key = (intervention_id, command_id)
-        waiter = self._waiters.setdefault(key, asyncio.Event())
-        try:
-            await asyncio.wait_for(waiter.wait(), timeout)
-        except asyncio.TimeoutError:
-            return False
-        finally:
-            self._waiters.pop(key, None)
-        return True
+        return await self.waiters.wait((intervention_id, command_id),
+                                       lambda: self.applied(intervention_id, command_id), timeout)
 
     def due(self, now: datetime) -> list[tuple[str, datetime]]:
         """Interventions whose statuses time alone may have moved by `now`."""

@@ -6,7 +6,6 @@ same answers whichever worker owns a crisis. A call that sends a command waits h
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections import OrderedDict
 from collections.abc import Callable
@@ -14,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from streams.views.store import DiskRecords, DiskStore
+from streams.views.waiters import Waiters
 from vocabulary.pagination import Page, paginate
 
 MAX_RESULTS = 10_000
@@ -93,7 +93,7 @@ class PlansView:
         self.interventions = DiskRecords(store, INTERVENTION_META, part="intervention", namespace="i",
                                          derived=_plan_of)
         self.results: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self.waiters: dict[str, asyncio.Event] = {}
+        self.waiters = Waiters()  # by command id
 
     def apply_message(self, value: bytes) -> None:
         event = json.loads(value)
@@ -106,21 +106,11 @@ class PlansView:
             self.results[result["command_id"]] = result
             while len(self.results) > MAX_RESULTS:
                 self.results.popitem(last=False)
-            waiter = self.waiters.get(result["command_id"])
-            if waiter is not None:
-                waiter.set()
+            self.waiters.wake(result["command_id"])
 
     async def wait_result(self, command_id: str, timeout: float) -> dict[str, Any] | None:
         """The owner's result for a command (None after `timeout` seconds)."""
-        if command_id in self.results:
-            return self.results[command_id]
-        waiter = self.waiters.setdefault(command_id, asyncio.Event())
-        try:
-            await asyncio.wait_for(waiter.wait(), timeout)
-        except asyncio.TimeoutError:
-            return None
-        finally:
-            self.waiters.pop(command_id, None)
+        await self.waiters.wait(command_id, lambda: command_id in self.results, timeout)
         return self.results.get(command_id)
 
     def list_plans(self, flt: PlanFilter, limit: int, cursor: str | None, full: bool = False) -> Page:
