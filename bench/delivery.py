@@ -42,7 +42,6 @@ from streams.broker.throwaway import broker_for_run
 from streams.worker import Worker
 
 H = timedelta(hours=1)
-EVALUATED_AT = re.compile(rb'"evaluated_at":"([^"]+)"')
 INTERVENTION_ID = re.compile(rb'^\{"intervention_id":"([^"]+)"')
 QUANTITIES = ("person_days", "workers_covered", "enterprises", "trainees")
 
@@ -98,8 +97,11 @@ async def report_latencies(bootstrap: str, runtime, topic: str, ids: list[str], 
     def watched(value: bytes) -> None:
         original(value)
         t = time.perf_counter()
-        for rid, (iid, _) in list(pending.items()):
-            if rid in view.interventions.get(iid, {}).get("reports", {}):
+        found = INTERVENTION_ID.search(value)
+        waiting = [rid for rid, (iid, _) in pending.items() if found and iid == found.group(1).decode()]
+        reports = view.interventions.get(found.group(1).decode(), {}).get("reports", {}) if waiting else {}
+        for rid in waiting:
+            if rid in reports:
                 arrived[rid] = t
                 del pending[rid]
 
@@ -189,10 +191,11 @@ async def main(bootstrap: str, interventions: int, rate: float, seconds: float) 
         original, swept = handlers[state_topic], set()
 
         def counted(value: bytes) -> None:  # counts re-evaluated states as the view reads them (no scans)
-            original(value)  # the view parses; the count only looks for two fields (a second parse cost 6 %)
-            evaluated, iid = EVALUATED_AT.search(value), INTERVENTION_ID.search(value)
-            if evaluated and iid and evaluated.group(1).decode()[:19] >= stamp:
-                swept.add(iid.group(1).decode())
+            original(value)  # the view parses; the count reads what it keeps in memory (a second parse cost 6 %)
+            found = INTERVENTION_ID.search(value)
+            meta = found and view.meta.get(found.group(1).decode())
+            if meta and (meta["evaluated_at"] or "")[:19] >= stamp:
+                swept.add(meta["intervention_id"])
 
         handlers[state_topic] = counted
         phases = owner_seconds()

@@ -92,6 +92,11 @@ class Settings(BaseSettings):
         description="An office told of more early warnings than this by one evaluation (a sweep that finds many at "
                     "risk) gets them as digests that list each, rather than one notification per warning."
     )
+    delivery_state_cache: int = Field(
+        default=20_000, ge=0, le=1_000_000,
+        description="Interventions whose delivery state the owner keeps parsed between batches (about 16 KB each); "
+                    "the others are read from its store and parsed again when a message or the sweep needs them."
+    )
     offices_file: Path | None = Field(
         default=None, description="YAML file of the field structure and approval rules; unset means config/offices.yaml."
     )

@@ -38,7 +38,8 @@ def build(wiring: Wiring) -> tuple[Owner, Job]:
     spec = OwnerSpec(stage=STAGE, sources=(DELIVERY,), table="delivery", decode=typed_decoder(*inbox(STAGE)),
                      decide=lambda table, batch, now: decide(table, batch, now, rules),
                      load=load_model(InterventionDelivery), deadletter=DEADLETTER, max_events=1000, within_s=0.01,
-                     changelog=DELIVERY_STATE, changelog_type=DELIVERY_UPDATED)
+                     changelog=DELIVERY_STATE, changelog_type=DELIVERY_UPDATED,
+                     cache_entries=settings.delivery_state_cache)
     asked: dict[str, tuple[str, float]] = {}
     partitions = DELIVERY.partitions or settings.topic_partitions
 

@@ -36,7 +36,7 @@ from responders.messages import TYPE_HEADER, WEIGHT_HEADER, Decision, Received, 
 from streams import faust_adapter as fa
 from streams import metrics
 from streams.agents.offsets import HoleEvent, HoleReader, OffsetGuard, fill_hole
-from streams.agents.records import TableReader, headers_of, outgoing_of, send_out
+from streams.agents.records import StateCache, TableReader, headers_of, outgoing_of, send_out
 from streams.deadletter import deadletter_headers, reason_of
 from streams.wiring import Wiring
 
@@ -69,6 +69,8 @@ class OwnerSpec:
     # delivery state twice, 3 KB each, 10,000 in a sweep).
     changelog: TopicSpec | None = None
     changelog_type: str = ""
+    # States kept parsed between batches (`streams.agents.records.StateCache`), most recently used first; 0: none.
+    cache_entries: int = 0
 
 
 class Owner:
@@ -98,6 +100,7 @@ class Owner:
         source = app.topic(*names, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw",
                            partitions=partitions)
         self.guard = OffsetGuard()
+        self.states = StateCache(spec.cache_entries)
         self.holes = HoleReader(settings.bootstrap_servers)
         self._stopping = False
         self._idle = asyncio.Event()
@@ -220,6 +223,7 @@ class Owner:
                 raise
             except Exception as exc:  # noqa: BLE001 - reported, retried; never a silent death (see the docstring)
                 attempt += 1
+                self.states.clear()  # the attempt may have stopped between the store's writes and the cache's
                 self.health.failing(self.spec.stage, exc)
                 metrics.ERRORS.labels(self.spec.stage, type(exc).__name__).inc()
                 log.exception("owner batch failed; retrying", extra={"stage": self.spec.stage, "attempt": attempt})
@@ -255,7 +259,11 @@ class Owner:
         carriers = {}
         for ev in batch:
             carriers.setdefault(ev.message.partition, getattr(ev, "carrier", ev))
-        reader = TableReader(manual, self.table, carriers, self.spec.load, self.tables)
+        generation = fa.generation(self.app)
+        if self.states.generation != generation:
+            self.states.clear(generation)  # a rebalance: partitions may have gone and come back, restored anew
+        reader = TableReader(manual, self.table, carriers, self.spec.load, self.tables,
+                             self.states if self.states.entries else None)
         phases.mark("decode")
         decision = self._decide(reader, received)
         phases.mark("decide")
@@ -269,6 +277,11 @@ class Owner:
         await send_out(self.app, self.settings, outgoing_of(self.settings, records))
         phases.mark("emit")
         changelog = fa.apply_rows(manual, self.table, encoded[0][1], self._changelog_headers)
+        if self.states.generation == fa.generation(self.app):
+            for key, (value, _) in decision.writes.items():
+                self.states.put(key, value)
+        else:
+            self.states.clear()
         for table, rows in encoded[1:]:
             changelog += fa.apply_rows(manual, table, rows)
         phases.mark("write")

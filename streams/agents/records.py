@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -33,21 +34,67 @@ def typed_decoder(*classes: type) -> Callable[[Any], Any]:
     return decode
 
 
+MISSING = object()
+
+
+class StateCache:
+    """The owner's most recently used states as loaded (frozen models), by key: a state read or written in one
+    batch is not read from the store and parsed again in the next (a sweep re-reads every state it wrote at the
+    last sweep). Bounded to `entries` keys (0: off). It mirrors the store, so the owner puts what it writes right
+    after the store has it, and clears it when a rebalance may have changed what the store holds or an attempt
+    failed halfway."""
+
+    def __init__(self, entries: int) -> None:
+        self.entries = entries
+        self._states: OrderedDict[str, Any] = OrderedDict()
+        self.generation: int | None = None
+
+    def __len__(self) -> int:
+        return len(self._states)
+
+    def get(self, key: str) -> Any:
+        """The state of `key` (None: the store has none), or MISSING when the cache does not know."""
+        state = self._states.get(key, MISSING)
+        if state is not MISSING:
+            self._states.move_to_end(key)
+        return state
+
+    def put(self, key: str, state: Any) -> None:
+        if not self.entries:
+            return
+        self._states[key] = state
+        self._states.move_to_end(key)
+        while len(self._states) > self.entries:
+            self._states.popitem(last=False)
+
+    def clear(self, generation: int | None = None) -> None:
+        self._states.clear()
+        self.generation = generation
+
+
 class TableReader:
     """An owner's table as decide reads it: each key read in the partition of the input that asks for it;
-    `table(name)` reads another table of the same owner the same way."""
+    `table(name)` reads another table of the same owner the same way. With `states`, the owner's cache of its
+    main table, a state it holds is not read from the store."""
 
     def __init__(self, stream: Any, table: Any, events: dict[int, Any], load: Callable[[bytes], Any],
-                 others: dict[str, tuple[Any, Callable[[bytes], Any]]] | None = None) -> None:
+                 others: dict[str, tuple[Any, Callable[[bytes], Any]]] | None = None,
+                 states: StateCache | None = None) -> None:
         self.stream, self._table, self.events, self.load = stream, table, events, load
         self.others = others or {}
+        self.states = states
         self.cache: dict[str, Any] = {}
         self._readers: dict[str, TableReader] = {}
 
     def get(self, key: str, partition: int) -> Any:
         if key not in self.cache:
-            raw = fa.read_as(self.stream, self._table, self.events[partition], key)
-            self.cache[key] = None if raw is None else self.load(raw)
+            state = MISSING if self.states is None else self.states.get(key)
+            if state is MISSING:
+                raw = fa.read_as(self.stream, self._table, self.events[partition], key)
+                state = None if raw is None else self.load(raw)
+                if self.states is not None:
+                    self.states.put(key, state)
+            self.cache[key] = state
         return self.cache[key]
 
     def table(self, name: str) -> "TableReader":

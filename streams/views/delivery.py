@@ -1,18 +1,29 @@
 """The delivery view: each intervention's latest delivery state from rrc.delivery.state, and what the sweep and
-the API read from it (targets, due checks, the overview)."""
+the API read from it (targets, due checks, the overview).
+
+The states are kept on local disk as the bytes the owner stored (`streams.views.store.DiskRecords`), with the
+fields the API filters on and the sweep's next check in memory. Kept parsed, 10,000 interventions were about
+240,000 objects (125 MB) that the cyclic collector went through again after every sweep, and each sweep replaced
+them all: the worker spent about a fifth of a sweep's CPU in collections.
+"""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
-from typing import Any
+import orjson
 
+from streams.views.store import DiskRecords, DiskStore
 from streams.views.waiters import Waiters
+
+# In memory per intervention: what scopes and filters read (the crisis, its countries, exercise or not), the order
+# of exports (launch), and which state is newer (evaluated_at).
+DELIVERY_META = ("intervention_id", "crisis_id", "countries", "exercise", "launched_at", "evaluated_at", "closed")
 
 
 class DeliveryView:
-    def __init__(self) -> None:
-        self.interventions: dict[str, dict[str, Any]] = {}  # intervention id -> its delivery state (JSON)
+    def __init__(self, store: DiskStore) -> None:
+        # intervention id -> its delivery state (JSON), read from disk when asked for
+        self.interventions = DiskRecords(store, DELIVERY_META)
         self.next_check: dict[str, datetime] = {}
         self.waiters = Waiters()  # by (intervention id, command id)
 
@@ -20,14 +31,15 @@ class DeliveryView:
         """A state as the owner stored it; also the envelope earlier versions sent (`{"delivery": state, ...}`)."""
         if not value:
             return  # a tombstone: delivery states are never deleted, so nothing to forget
-        delivery = json.loads(value)
+        delivery = orjson.loads(value)
+        raw: bytes | None = value
         if "intervention_id" not in delivery:
-            delivery = delivery["delivery"]
+            delivery, raw = delivery["delivery"], None
         iid = delivery["intervention_id"]
-        current = self.interventions.get(iid)
+        current = self.interventions.meta.get(iid)
         if current is not None and (current.get("evaluated_at") or "") > (delivery.get("evaluated_at") or ""):
             return  # a replay of an older state
-        self.interventions[iid] = delivery
+        self.interventions.put(iid, delivery, raw)
         for key in self.waiters:
             if key[0] == iid:
                 self.waiters.wake(key)

@@ -22,12 +22,12 @@ from streams.views.store import DiskStore
 def build_views(settings: Settings, topics: Topics, health: Health) -> tuple[Views, Readers]:
     bootstrap = settings.bootstrap_servers
     root = Path(settings.data_dir) / "views" / f"{settings.topic_prefix}{settings.app_id}"
-    stores = [DiskStore(root, name) for name in ("crises", "crisis-signals", "plans")]
+    stores = [DiskStore(root, name) for name in ("crises", "crisis-signals", "plans", "delivery")]
     views = Views(roster=RosterStore(), crises=CrisisView(stores[0], stores[1]), plans=PlansView(stores[2]),
                   deployments=DeploymentsView(settings.deployment_end_reminder_days),
                   subscriptions=SubscriptionsView(), webhook_log=DeliveryLogView(),
                   public_events=PublicEventsView(settings.events_stream_buffer), audit=AuditView(),
-                  delivery=DeliveryView(), stores=stores)
+                  delivery=DeliveryView(stores[3]), stores=stores)
 
     def name(topic) -> str:
         return topic.get_topic_name()

@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from rocksdict import Options, Rdict
+import orjson
+from rocksdict import Options, Rdict, WriteOptions
 
 from streams.broker.local import process_alive
 
@@ -43,6 +44,11 @@ class DiskStore:
             options.set_write_buffer_size(4 * 1024 * 1024)  # RocksDB's 64 MB default, per store, was most of a
             options.set_max_write_buffer_number(2)  # view's memory: the point of the store is to keep it small
             self._db = Rdict(str(self.path), options)
+            # No write-ahead log: the store is rebuilt from the topics at every start, so a crash loses nothing it
+            # needs, and the log cost a write call per put (13 us against 8 without, 10,000 of them in a sweep).
+            unlogged = WriteOptions()
+            unlogged.disable_wal = True
+            self._db.set_write_options(unlogged)
         return self._db
 
     def _clean_orphans(self) -> None:
@@ -89,7 +95,7 @@ class DiskRecords(Mapping[str, dict[str, Any]]):
         if found is None:
             if key not in self.meta:
                 raise KeyError(key)
-            found = json.loads(self.store.db[(self.prefix + key).encode()])
+            found = orjson.loads(self.store.db[(self.prefix + key).encode()])
             if self.part is not None:
                 found = found[self.part]
             self._parsed[key] = found
@@ -130,7 +136,7 @@ class DiskGroups:
             out: list[dict[str, Any]] = []
             last = None
             while it.valid() and it.key().startswith(prefix) and len(out) < limit:
-                out.append(json.loads(it.value()))
+                out.append(orjson.loads(it.value()))
                 last = it.key().decode()
                 it.next()
             more = it.valid() and it.key().startswith(prefix)
@@ -146,7 +152,7 @@ class DiskGroups:
             it.seek_for_prev((group + SEP + "\U0010ffff").encode())
             out: list[dict[str, Any]] = []
             while it.valid() and it.key().startswith(prefix) and len(out) < n:
-                out.append(json.loads(it.value()))
+                out.append(orjson.loads(it.value()))
                 it.prev()
         finally:
             del it

@@ -11,6 +11,7 @@ from responders.delivery.models import TargetSpecIn, TrackIntervention
 from responders.delivery.owner import on_track
 from responders.delivery.targets import Rules
 from streams.views.delivery import DeliveryView
+from streams.views.store import DiskStore
 from tests.factories import T0
 
 H = timedelta(hours=1)
@@ -23,8 +24,8 @@ def state(at):
     return on_track(None, message, at, Rules())[0]
 
 
-def test_a_stored_state_an_old_envelope_and_a_tombstone():
-    view = DeliveryView()
+def test_a_stored_state_an_old_envelope_and_a_tombstone(tmp_path):
+    view = DeliveryView(DiskStore(tmp_path, "delivery"))
     first, later = state(T0), state(T0 + 20 * H)
     view.apply_message(later.model_dump_json().encode())  # as the owner stores it
     assert view.interventions["int-1"]["targets"][0]["status"] == "at_risk"
@@ -35,13 +36,13 @@ def test_a_stored_state_an_old_envelope_and_a_tombstone():
     assert view.interventions["int-1"]["evaluated_at"] == later.model_dump(mode="json")["evaluated_at"]
     view.apply_message(None)
     assert list(view.interventions) == ["int-1"]
-    fresh = DeliveryView()
+    fresh = DeliveryView(DiskStore(tmp_path, "delivery-fresh"))
     fresh.apply_message(json.dumps(envelope).encode())
     assert fresh.interventions["int-1"]["targets"][0]["status"] == "on_track"
 
 
-async def test_a_caller_waits_until_the_view_holds_the_state_its_command_made():
-    view = DeliveryView()
+async def test_a_caller_waits_until_the_view_holds_the_state_its_command_made(tmp_path):
+    view = DeliveryView(DiskStore(tmp_path, "delivery"))
     view.apply_message(state(T0).model_dump_json().encode())
     assert not await view.wait_applied("int-1", "cmd-1", timeout=0.05)  # not applied yet: False after the timeout
     waiting = asyncio.create_task(view.wait_applied("int-1", "cmd-1", timeout=5))
