@@ -38,13 +38,15 @@ FilterDep = Annotated[ExportFilter, Depends()]  # an unknown parameter is a 400 
 
 
 def _deliveries(runtime, scope, f: ExportFilter) -> Iterator[dict[str, Any]]:
-    """The interventions in scope, oldest launch first (a list of references, then one at a time)."""
-    chosen = [d for d in list(runtime.views.delivery.interventions.values())
-              if scope.sees(d) and (f.exercise is None or bool(d.get("exercise")) == f.exercise)
-              and (f.crisis_id is None or d["crisis_id"] == f.crisis_id)
-              and (f.country is None or f.country.upper() in d.get("countries", []))]
-    chosen.sort(key=lambda d: (d["launched_at"], d["intervention_id"]))
-    return iter(chosen)
+    """The interventions in scope, oldest launch first: chosen and ordered on the view's in-memory fields, then
+    each state read from disk as the export reaches it."""
+    states = runtime.views.delivery.interventions
+    chosen = sorted((m for m in list(states.meta.values())
+                     if scope.sees(m) and (f.exercise is None or bool(m.get("exercise")) == f.exercise)
+                     and (f.crisis_id is None or m["crisis_id"] == f.crisis_id)
+                     and (f.country is None or f.country.upper() in (m.get("countries") or []))),
+                    key=lambda m: (m["launched_at"], m["intervention_id"]))
+    return (states[m["intervention_id"]] for m in chosen)
 
 
 def _attachment(name: str) -> dict[str, str]:

@@ -105,8 +105,8 @@ async def intervention_funding(intervention_id: str, principal: CoordinatorDep, 
 
 
 def _seen(runtime, scope: OfficeScope, exercise: bool | None):
-    return [d for d in list(runtime.views.delivery.interventions.values())
-            if scope.sees(d) and (exercise is None or bool(d.get("exercise")) == exercise)]
+    return runtime.views.delivery.chosen(lambda m: scope.sees(m) and (exercise is None
+                                                                   or bool(m.get("exercise")) == exercise))
 
 
 @funding.get("", summary="Delivery rates (spent over allocated) by intervention, funding source, country, region "
@@ -141,7 +141,7 @@ def _donor_view(delivery: dict[str, Any], partner_id: str) -> dict[str, Any] | N
 @funding.get("/mine", summary="A funding partner's interventions: its lines, its spending and delivery rate, results")
 async def my_funding(principal: PartnerDep, runtime: RuntimeDep) -> dict[str, Any]:
     partner_id = principal.partner_id  # a partner that funds nothing (or does not fund) sees an empty list
-    items = [v for d in list(runtime.views.delivery.interventions.values())
+    items = [v for d in runtime.views.delivery.chosen(lambda m: partner_id in m["sources"])
              if (v := _donor_view(d, partner_id)) is not None]
     items.sort(key=lambda v: v["launched_at"], reverse=True)
     return {"items": items, "total": len(items), "next": None}

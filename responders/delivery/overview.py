@@ -17,12 +17,28 @@ def _hours(later: str | None, earlier: str) -> float | None:
             - datetime.fromisoformat(earlier.replace("Z", "+00:00"))).total_seconds() / 3600
 
 
+WAITED = ("first_expert_accepted", "team_on_site")
+
+
+def standing(delivery: Mapping[str, Any]) -> dict[str, Any]:
+    """What the overview reads of a delivery state besides its ids, countries and launch: its targets counted by
+    status, its objectives and the facts it times (the view keeps this in memory for every intervention, so the
+    overview reads no state from disk)."""
+    facts = delivery.get("facts") or {}
+    return {"statuses": dict(Counter(t["status"] for t in delivery["targets"])),
+            "objectives": list(delivery.get("objectives") or []),
+            "facts": {name: facts[name] for name in WAITED if name in facts}}
+
+
 def overview(deliveries: Iterable[Mapping[str, Any]], region_of: Callable[[str], str | None]) -> dict[str, Any]:
-    """`deliveries` are delivery states as the view keeps them; `region_of` names a country's region (or None)."""
+    """`deliveries` are delivery states, or their ids, countries and launch with their `standing`; `region_of`
+    names a country's region (or None)."""
     groups: dict[str, dict[str, Counter]] = {k: defaultdict(Counter) for k in ("country", "region", "objective")}
-    per_intervention, waits = [], {"first_expert_accepted": [], "team_on_site": []}
+    per_intervention, waits = [], {name: [] for name in WAITED}
     for delivery in deliveries:
-        counts = Counter(t["status"] for t in delivery["targets"])
+        if "statuses" not in delivery:
+            delivery = {**delivery, **standing(delivery)}
+        counts = Counter(delivery["statuses"])
         per_intervention.append({"intervention_id": delivery["intervention_id"], "crisis_id": delivery["crisis_id"],
                                  "countries": delivery.get("countries", []), "statuses": dict(counts)})
         for country in delivery.get("countries", []):

@@ -9,21 +9,29 @@ them all: the worker spent about a fifth of a sweep's CPU in collections.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
+
 import orjson
 
+from responders.delivery.overview import standing
 from streams.views.store import DiskRecords, DiskStore
 from streams.views.waiters import Waiters
 
 # In memory per intervention: what scopes and filters read (the crisis, its countries, exercise or not), the order
-# of exports (launch), and which state is newer (evaluated_at).
+# of exports (launch), which state is newer (evaluated_at), and (`indexed`) what the overview sums and who funds it.
 DELIVERY_META = ("intervention_id", "crisis_id", "countries", "exercise", "launched_at", "evaluated_at", "closed")
+
+
+def indexed(delivery: dict[str, Any]) -> dict[str, Any]:
+    return {**standing(delivery), "sources": sorted({line["source"] for line in delivery.get("funding") or []})}
 
 
 class DeliveryView:
     def __init__(self, store: DiskStore) -> None:
         # intervention id -> its delivery state (JSON), read from disk when asked for
-        self.interventions = DiskRecords(store, DELIVERY_META)
+        self.interventions = DiskRecords(store, DELIVERY_META, derived=indexed)
         self.next_check: dict[str, datetime] = {}
         self.waiters = Waiters()  # by (intervention id, command id)
 
@@ -59,6 +67,11 @@ class DeliveryView:
         reaches the view through its table's changelog a moment later.)"""
         return await self.waiters.wait((intervention_id, command_id),
                                        lambda: self.applied(intervention_id, command_id), timeout)
+
+    def chosen(self, keep: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+        """The states whose in-memory fields (DELIVERY_META and `indexed`) pass `keep`, each read from disk."""
+        return [self.interventions[meta["intervention_id"]] for meta in list(self.interventions.meta.values())
+                if keep(meta)]
 
     def due(self, now: datetime) -> list[tuple[str, datetime]]:
         """Interventions whose statuses time alone may have moved by `now`."""
