@@ -32,6 +32,7 @@ class Receiver:
     requests: list[Received] = field(default_factory=list)
     port: int = 0
     _server: asyncio.AbstractServer | None = None
+    _connections: set[asyncio.Task] = field(default_factory=set)
 
     @property
     def url(self) -> str:
@@ -45,10 +46,20 @@ class Receiver:
     async def __aexit__(self, *exc) -> None:
         if self._server is not None:
             self._server.close()
+            # Kept-alive connections outlive the server's close (Python 3.11): end them here, or their handlers are
+            # left suspended in readline when the loop stops ("Exception ignored in: <coroutine Receiver._serve>").
+            for task in list(self._connections):
+                task.cancel()
+            if self._connections:
+                await asyncio.wait(self._connections, timeout=2)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 2)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._connections.add(task)
+            task.add_done_callback(self._connections.discard)
         try:
             while True:
                 line = await reader.readline()
