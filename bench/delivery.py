@@ -98,8 +98,9 @@ async def report_latencies(bootstrap: str, runtime, topic: str, ids: list[str], 
         original(value)
         t = time.perf_counter()
         found = INTERVENTION_ID.search(value)
-        waiting = [rid for rid, (iid, _) in pending.items() if found and iid == found.group(1).decode()]
-        reports = view.interventions.get(found.group(1).decode(), {}).get("reports", {}) if waiting else {}
+        state_of = found.group(1).decode() if found else None
+        waiting = [rid for rid, (iid, _) in pending.items() if iid == state_of]
+        reports = view.interventions.get(state_of, {}).get("reports", {}) if waiting else {}
         for rid in waiting:
             if rid in reports:
                 arrived[rid] = t

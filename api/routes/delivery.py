@@ -105,6 +105,6 @@ async def submit(intervention_id: str, principal: AnyRoleDep, runtime: RuntimeDe
 async def delivery_overview(principal: CoordinatorDep, runtime: RuntimeDep, scope: ScopeDep,
                             exercise: bool | None = Query(False, description="include exercises (default: no)")
                             ) -> dict[str, Any]:
-    seen = (m for m in list(runtime.views.delivery.interventions.meta.values())  # in memory: no state read
-            if scope.sees(m) and (exercise is None or bool(m.get("exercise")) == exercise))
+    seen = runtime.views.delivery.kept(lambda m: scope.sees(m) and (exercise is None
+                                                                    or bool(m.get("exercise")) == exercise))
     return summarise(seen, region_lookup(runtime))

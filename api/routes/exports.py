@@ -40,13 +40,11 @@ FilterDep = Annotated[ExportFilter, Depends()]  # an unknown parameter is a 400 
 def _deliveries(runtime, scope, f: ExportFilter) -> Iterator[dict[str, Any]]:
     """The interventions in scope, oldest launch first: chosen and ordered on the view's in-memory fields, then
     each state read from disk as the export reaches it."""
-    states = runtime.views.delivery.interventions
-    chosen = sorted((m for m in list(states.meta.values())
-                     if scope.sees(m) and (f.exercise is None or bool(m.get("exercise")) == f.exercise)
-                     and (f.crisis_id is None or m["crisis_id"] == f.crisis_id)
-                     and (f.country is None or f.country.upper() in (m.get("countries") or []))),
-                    key=lambda m: (m["launched_at"], m["intervention_id"]))
-    return (states[m["intervention_id"]] for m in chosen)
+    return runtime.views.delivery.chosen(
+        lambda m: scope.sees(m) and (f.exercise is None or bool(m.get("exercise")) == f.exercise)
+        and (f.crisis_id is None or m["crisis_id"] == f.crisis_id)
+        and (f.country is None or f.country.upper() in (m.get("countries") or [])),
+        order=lambda m: (m["launched_at"], m["intervention_id"]))
 
 
 def _attachment(name: str) -> dict[str, str]:

@@ -104,9 +104,10 @@ async def intervention_funding(intervention_id: str, principal: CoordinatorDep, 
             **{k: v for k, v in rates.items() if k.startswith("by_") and k != "by_intervention"}}
 
 
-def _seen(runtime, scope: OfficeScope, exercise: bool | None):
-    return runtime.views.delivery.chosen(lambda m: scope.sees(m) and (exercise is None
-                                                                   or bool(m.get("exercise")) == exercise))
+def _funded(runtime, scope: OfficeScope, exercise: bool | None):
+    """The states of the funded interventions in scope (rates of the others are nothing to sum)."""
+    return runtime.views.delivery.chosen(lambda m: bool(m["sources"]) and scope.sees(m)
+                                         and (exercise is None or bool(m.get("exercise")) == exercise))
 
 
 @funding.get("", summary="Delivery rates (spent over allocated) by intervention, funding source, country, region "
@@ -114,7 +115,7 @@ def _seen(runtime, scope: OfficeScope, exercise: bool | None):
 async def funding_overview(principal: CoordinatorDep, runtime: RuntimeDep, scope: ScopeDep,
                            exercise: bool | None = Query(False, description="include exercises (default: no)")
                            ) -> dict[str, Any]:
-    return rates_by(_seen(runtime, scope, exercise), region_lookup(runtime))
+    return rates_by(_funded(runtime, scope, exercise), region_lookup(runtime))
 
 
 def _donor_view(delivery: dict[str, Any], partner_id: str) -> dict[str, Any] | None:

@@ -259,11 +259,8 @@ class Owner:
         carriers = {}
         for ev in batch:
             carriers.setdefault(ev.message.partition, getattr(ev, "carrier", ev))
-        generation = fa.generation(self.app)
-        if self.states.generation != generation:
-            self.states.clear(generation)  # a rebalance: partitions may have gone and come back, restored anew
-        reader = TableReader(manual, self.table, carriers, self.spec.load, self.tables,
-                             self.states if self.states.entries else None)
+        self.states.follow(fa.generation(self.app))
+        reader = TableReader(manual, self.table, carriers, self.spec.load, self.tables, self.states)
         phases.mark("decode")
         decision = self._decide(reader, received)
         phases.mark("decide")
@@ -277,11 +274,7 @@ class Owner:
         await send_out(self.app, self.settings, outgoing_of(self.settings, records))
         phases.mark("emit")
         changelog = fa.apply_rows(manual, self.table, encoded[0][1], self._changelog_headers)
-        if self.states.generation == fa.generation(self.app):
-            for key, (value, _) in decision.writes.items():
-                self.states.put(key, value)
-        else:
-            self.states.clear()
+        self.states.wrote({key: value for key, (value, _) in decision.writes.items()}, fa.generation(self.app))
         for table, rows in encoded[1:]:
             changelog += fa.apply_rows(manual, table, rows)
         phases.mark("write")

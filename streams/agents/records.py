@@ -71,6 +71,20 @@ class StateCache:
         self._states.clear()
         self.generation = generation
 
+    def follow(self, generation: int) -> None:
+        """Before a batch reads: a new consumer generation (a rebalance) empties the cache, since partitions may
+        have gone and come back, restored anew."""
+        if generation != self.generation:
+            self.clear(generation)
+
+    def wrote(self, states: dict[str, Any], generation: int) -> None:
+        """After the store has `states`: put them, unless a rebalance came meanwhile (then keep nothing)."""
+        if generation != self.generation:
+            self.clear()
+            return
+        for key, state in states.items():
+            self.put(key, state)
+
 
 class TableReader:
     """An owner's table as decide reads it: each key read in the partition of the input that asks for it;

@@ -9,7 +9,7 @@ them all: the worker spent about a fifth of a sweep's CPU in collections.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -68,10 +68,19 @@ class DeliveryView:
         return await self.waiters.wait((intervention_id, command_id),
                                        lambda: self.applied(intervention_id, command_id), timeout)
 
-    def chosen(self, keep: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
-        """The states whose in-memory fields (DELIVERY_META and `indexed`) pass `keep`, each read from disk."""
-        return [self.interventions[meta["intervention_id"]] for meta in list(self.interventions.meta.values())
-                if keep(meta)]
+    def kept(self, keep: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+        """The in-memory fields (DELIVERY_META and `indexed`) of the interventions they pass `keep` for; no state
+        is read."""
+        return [meta for meta in list(self.interventions.meta.values()) if keep(meta)]
+
+    def chosen(self, keep: Callable[[dict[str, Any]], bool],
+               order: Callable[[dict[str, Any]], Any] | None = None) -> Iterator[dict[str, Any]]:
+        """The states of the interventions `kept(keep)` returns (sorted on those fields by `order`), each read from
+        disk as the caller reaches it."""
+        metas = self.kept(keep)
+        if order is not None:
+            metas.sort(key=order)
+        return (self.interventions[meta["intervention_id"]] for meta in metas)
 
     def due(self, now: datetime) -> list[tuple[str, datetime]]:
         """Interventions whose statuses time alone may have moved by `now`."""

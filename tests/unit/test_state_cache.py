@@ -56,3 +56,17 @@ def test_the_reader_parses_a_stored_state_once_and_reads_what_the_cache_holds_wi
     assert table.reads == ["a", "z"] and loads == [b"1"]  # neither read nor parsed again
     plain = TableReader(Stream(), table, {0: "event"}, load)  # without a cache: the store, every batch
     assert plain.get("b", 0) == 2 and table.reads == ["a", "z", "b"]
+
+
+def test_a_rebalance_empties_the_cache_and_writes_it_did_not_see_are_not_kept():
+    cache = StateCache(10)
+    cache.follow(1)
+    cache.wrote({"a": "A"}, 1)
+    cache.follow(1)  # the same generation: kept
+    assert cache.get("a") == "A"
+    cache.wrote({"b": "B"}, 2)  # a rebalance while the batch was out: nothing kept
+    assert cache.get("a") is MISSING and cache.get("b") is MISSING
+    cache.follow(2)
+    cache.wrote({"c": "C"}, 2)
+    cache.follow(3)  # the next batch after another rebalance
+    assert len(cache) == 0 and cache.generation == 3

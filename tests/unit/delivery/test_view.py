@@ -32,8 +32,8 @@ def test_a_stored_state_an_old_envelope_and_a_tombstone(tmp_path):
     assert view.due(T0 + 24 * H) == [("int-1", T0 + 24 * H)]
     meta = view.interventions.meta["int-1"]  # what the overview and the filters read without the disk
     assert meta["crisis_id"] == "cri-1" and meta["countries"] == ["IDN"] and meta["statuses"] == {"at_risk": 1}
-    assert meta["sources"] == [] and view.chosen(lambda m: m["crisis_id"] == "cri-1") == [view.interventions["int-1"]]
-    assert view.chosen(lambda m: "donor-1" in m["sources"]) == []
+    assert meta["sources"] == [] and list(view.chosen(lambda m: m["crisis_id"] == "cri-1")) == [view.interventions["int-1"]]
+    assert list(view.chosen(lambda m: "donor-1" in m["sources"])) == []
     envelope = {"type": "rrc.delivery.updated", "occurred_at": "2026-03-01T00:00:00Z",
                 "delivery": json.loads(first.model_dump_json())}
     view.apply_message(json.dumps(envelope).encode())  # an earlier version's message, and older: ignored
