@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
+
+from pydantic_core import to_jsonable_python
 
 from responders.delivery.funding import (
     Expenditure,
@@ -37,8 +38,6 @@ from responders.delivery.models import (
     ReportExpenditure,
     StaffingObserved,
     SubmitReport,
-    TargetEventData,
-    TargetSpecIn,
     TrackedTarget,
     TrackIntervention,
 )
@@ -83,15 +82,15 @@ def _happened(delivery: InterventionDelivery, target: TrackedTarget) -> datetime
 def reevaluate(delivery: InterventionDelivery, now: datetime, rules: Rules, time_only: bool = False) -> Step:
     """New statuses for every target; an event for each status announced for the first time.
 
-    `time_only`: nothing but the time moved (the sweep), so a quantity or share target whose own next check has
-    not come keeps its verdict (theirs depend on the time only through their due time; a deadline's reason names
-    the share of its window gone, so deadlines are always evaluated)."""
+    `time_only`: nothing but the time moved (the sweep), so a target whose own next check has not come keeps its
+    verdict: a verdict (status and words) depends on the time only through the times it names, the earliest of
+    which is its next check."""
     targets, emits, checks = [], [], []
     for target in delivery.targets:
         if target.status in FINAL:
             targets.append(target)
             continue
-        if time_only and target.kind != "deadline" and target.next_check_at is not None and target.next_check_at > now:
+        if time_only and target.next_check_at is not None and target.next_check_at > now:
             targets.append(target)
             checks.append(target.next_check_at)
             continue
@@ -193,6 +192,8 @@ def _check_lag(delivery: InterventionDelivery, now: datetime, rules: Rules
                ) -> tuple[dict[str, Any], list[Emitted], datetime | None]:
     """Announce once per episode when the delivery rate trails the elapsed share of time by more than the margin:
     the fields to update, the announcement, and when time alone could change the verdict."""
+    if not delivery.funding and not delivery.rate_lagging:
+        return {}, [], None  # nothing allocated: nothing can lag (most interventions at most sweeps)
     allocated = sum(line.budget_amount for line in delivery.funding)
     spent = sum(e.budget_amount for e in delivery.expenditures)
     verdict = lag(allocated, spent, delivery.launched_at, ends_at(delivery), now, rules.rate_lag_margin)
@@ -221,17 +222,23 @@ def _check_lag(delivery: InterventionDelivery, now: datetime, rules: Rules
 
 
 def announcement(delivery: InterventionDelivery, target: TrackedTarget, previous: str, now: datetime) -> Public:
-    data = TargetEventData(
-        intervention_id=delivery.intervention_id, crisis_id=delivery.crisis_id, countries=delivery.countries,
-        hazard=delivery.hazard, exercise=delivery.exercise,
-        target=TargetSpecIn(target_id=target.target_id, label=target.label, kind=target.kind, value=target.value,
-                            unit=target.unit, due_at=target.due_at),
-        status=target.status, previous=previous, reported=target.reported, projection=target.projection,
-        reason=target.reason).model_dump(mode="json")
+    data = target_event_data(delivery, target, previous)
     return Public(CloudEvent(id=f"tgt-{delivery.intervention_id}-{target.target_id}-{target.status.value}",
                              type=f"rrc.target.{target.status.value}", time=now, subject=delivery.intervention_id,
                              data=data, extensions={"rrcexercise": "true" if delivery.exercise else "false",
                                                     "rrccrisisid": delivery.crisis_id}), delivery.crisis_id)
+
+
+def target_event_data(delivery: InterventionDelivery, target: TrackedTarget, previous: str) -> dict[str, Any]:
+    """`TargetEventData` as JSON, made from fields the state's models validated already (validating them again
+    was most of an announcement's cost, and a sweep may make thousands): tests hold it to the model."""
+    due_at = None if target.due_at is None else to_jsonable_python(target.due_at)
+    return {"intervention_id": delivery.intervention_id, "crisis_id": delivery.crisis_id,
+            "countries": list(delivery.countries), "hazard": delivery.hazard, "exercise": delivery.exercise,
+            "target": {"target_id": target.target_id, "label": target.label, "kind": target.kind,
+                       "value": target.value, "unit": target.unit, "due_at": due_at},
+            "status": target.status.value, "previous": previous, "reported": target.reported,
+            "projection": target.projection, "reason": target.reason}
 
 
 def on_track(delivery: InterventionDelivery | None, message: TrackIntervention, now: datetime, rules: Rules) -> Step:
@@ -364,21 +371,34 @@ def on_expenditure(delivery: InterventionDelivery | None, message: ReportExpendi
                                      report_id=message.report_id, version=1)]
 
 
-def on_due(delivery: InterventionDelivery | None, message: EvaluateDue, now: datetime, rules: Rules) -> Step:
-    """One intervention of the command (decide gives each its own copy of the command, keyed by it)."""
+def on_due(delivery: InterventionDelivery | None, message: EvaluateDue | Due, now: datetime, rules: Rules) -> Step:
+    """One intervention of the command (decide gives each its own `Due`, keyed by it)."""
     if delivery is None:
         return None, []
     return reevaluate(delivery, max(now, message.issued_at), rules, time_only=True)
 
 
+class Due(NamedTuple):
+    """One intervention an `EvaluateDue` names, as decide hands it on (`each_due`): a tuple, not a copy of the
+    command (a sweep makes one per intervention due)."""
+
+    intervention_id: str
+    issued_at: datetime
+
+    @property
+    def key(self) -> str:
+        return self.intervention_id
+
+
 def each_due(batch: list[Received]) -> Iterator[Received]:
-    """The batch with every EvaluateDue split into one per intervention it names, in order, from the same input."""
+    """The batch with every EvaluateDue split into one `Due` per intervention it names, in order, from the same
+    input."""
     for received in batch:
         message = received.message
         if isinstance(message, EvaluateDue) and message.also:
             for intervention_id in message.intervention_ids:
-                yield replace(received, message=message.model_copy(update={"intervention_id": intervention_id,
-                                                                           "also": []}))
+                yield Received(Due(intervention_id, message.issued_at), received.partition, received.offset,
+                               received.ref)
         else:
             yield received
 
@@ -399,7 +419,8 @@ def decide(table: StateReader[InterventionDelivery], batch: list[Received], now:
     an office with many warnings from the batch gets them as digests."""
 
     def handle(delivery: InterventionDelivery | None, message: Any) -> tuple[InterventionDelivery | None, list]:
-        return HANDLERS[type(message)](delivery, message, now, rules)
+        handler = on_due if type(message) is Due else HANDLERS[type(message)]  # Due: a part of an inbox EvaluateDue
+        return handler(delivery, message, now, rules)
 
     decision = decide_each(table, each_due(batch), lambda message: message.key, handle)
     decision.emits = digested(decision.emits, now, rules.digest_over)

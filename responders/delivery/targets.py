@@ -4,7 +4,8 @@ Pure functions of the target, what was reported or observed, and the time (`eval
 
 - **deadline** (something must happen within a window: `first_expert_accepted`, `team_on_site`, an assessment
   published): `met` when the event (or a report of it) came by the due time; `missed` at the due time without it;
-  `at_risk` once `at_risk_share` of the window has passed without it; `on_track` before that.
+  `at_risk` once `at_risk_share` of the window has passed without it; `on_track` before that. Its reason names
+  the times (at risk from, due), not the share gone so far, so it stays true until the status moves.
 - **quantity** (reach a value by the due time): the reports' values add up. With two reports or more, the
   observed pace is the least-squares slope of the running total over the reports' period ends, and the projection
   at the due time is the total now plus that pace over the time left; next to it, the pace still required.
@@ -22,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 DAY_S = 86_400.0
 
@@ -57,8 +59,7 @@ class Point:
     value: float
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):  # a tuple: made for every target at every evaluation, and cheaper to make than a dataclass
     status: TargetStatus
     reason: str
     reported: float | None = None
@@ -87,11 +88,13 @@ def _deadline(launched_at: datetime, due_at: datetime | None, happened_at: datet
         return Verdict(TargetStatus.MISSED, f"not done by {_iso(due_at)}{late}")
     window = (due_at - launched_at).total_seconds()
     risk_at = launched_at + timedelta(seconds=window * rules.at_risk_share)
-    passed = (now - launched_at).total_seconds() / window if window > 0 else 1.0
+    # The words hold until the status moves (no share of the window "gone so far", stale after the next hour), so
+    # a deadline, like every target, changes with time alone only at its next check.
     if now >= risk_at:
-        return Verdict(TargetStatus.AT_RISK, f"{passed:.0%} of the window gone and not done; due {_iso(due_at)}",
-                       next_check_at=due_at)
-    return Verdict(TargetStatus.ON_TRACK, f"{passed:.0%} of the window gone; due {_iso(due_at)}", next_check_at=risk_at)
+        return Verdict(TargetStatus.AT_RISK, f"not done, and {rules.at_risk_share:.0%} of the window gone at "
+                                             f"{_iso(risk_at)}; due {_iso(due_at)}", None, None, None, due_at)
+    return Verdict(TargetStatus.ON_TRACK, f"not done yet; at risk from {_iso(risk_at)} ({rules.at_risk_share:.0%} of "
+                                          f"the window gone), due {_iso(due_at)}", None, None, None, risk_at)
 
 
 def _quantity(value: float, unit: str, due_at: datetime | None, points: list[Point], now: datetime,

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from responders.delivery.models import (
     EvaluateDue,
+    TargetEventData,
     NotifyOffice,
     ReportInput,
     ReportValue,
@@ -100,6 +101,35 @@ def test_a_sweep_leaves_a_quantity_before_its_check_as_it_was_and_misses_it_at_i
     assert statuses(table)["person_days"] == "missed"
     assert announced(missed) == ["rrc.target.missed"]
     assert table.rows[IV].next_check_at is None  # nothing left for time alone to move
+
+
+def test_a_sweep_leaves_a_deadline_before_its_check_as_it_was_and_its_reason_stays_true():
+    table = MemoryTable()
+    run(table, track(), T0)
+    before = next(t for t in table.rows[IV].targets if t.target_id == "first_expert_accepted")
+    assert before.reason == ("not done yet; at risk from 2026-03-03T02:00:00Z (75% of the window gone), "
+                             "due 2026-03-03T08:00:00Z")
+    run(table, EvaluateDue(intervention_id=IV, command_id="d1", issued_at=T0 + 17 * H), T0 + 17 * H)
+    assert next(t for t in table.rows[IV].targets if t.target_id == "first_expert_accepted") is before
+    run(table, EvaluateDue(intervention_id=IV, command_id="d2", issued_at=T0 + 19 * H), T0 + 19 * H)
+    after = next(t for t in table.rows[IV].targets if t.target_id == "first_expert_accepted")
+    assert (after.status.value, after.next_check_at) == ("at_risk", T0 + 24 * H)
+    assert after.reason == "not done, and 75% of the window gone at 2026-03-03T02:00:00Z; due 2026-03-03T08:00:00Z"
+
+
+def test_a_target_event_carries_the_data_its_model_documents():
+    table = MemoryTable()
+    steps = [(track(), T0), (report(1, 10, 2), T0 + 2 * 24 * H), (report(2, 5, 4), T0 + 4 * 24 * H)]
+    events = [e.event for message, at in steps for e in run(table, message, at).emits if isinstance(e, Public)]
+    assert [e.type for e in events] == ["rrc.target.missed", "rrc.target.off_track"]
+    for event in events:  # the same JSON the model gives: same fields, same order, same formats
+        assert TargetEventData.model_validate(event.data).model_dump(mode="json") == event.data
+        assert list(event.data) == list(TargetEventData.model_fields)
+    assert events[0].data["target"]["due_at"] == "2026-03-03T08:00:00Z" and events[0].data["projection"] is None
+    off_track = events[1].data
+    assert off_track["projection"]["method"] == "linear" and off_track["reported"] == 15.0
+    assert off_track["target"] == {"target_id": "person_days", "label": "Person-days", "kind": "quantity",
+                                   "value": 1000.0, "unit": "person_days", "due_at": "2026-06-10T08:00:00Z"}
 
 
 def test_a_staffing_fact_meets_a_deadline():
