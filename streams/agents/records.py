@@ -144,16 +144,14 @@ def outgoing_of(settings: Any, records: Sequence[Record]) -> list[Outgoing]:
 
 
 async def send_out(app: faust.App, settings: Any, outgoing: Sequence[Outgoing]) -> list[Any]:
-    """Send (topic name, key, value, partition, headers) messages with the app's producer, in order, and return
-    the broker's record metadata of each once all are acknowledged; a timeout past RRC_PRODUCER_TIMEOUT_S."""
+    """Send (topic name, key, value, partition, headers) messages with the app's producer, in order within each
+    partition and in record batches (`faust_adapter.send_batched`), and return the broker's record metadata of the
+    last message of each batch once all are acknowledged; a timeout past RRC_PRODUCER_TIMEOUT_S."""
     if not outgoing:
         return []
-    producer = app.producer
 
     async def send_all() -> list[Any]:
-        futures = [await producer.send(topic, key, value, partition, None, headers)
-                   for topic, key, value, partition, headers in outgoing]
-        return list(await asyncio.gather(*futures))
+        return await fa.acked(await fa.send_batched(app, outgoing))
 
     try:
         return await asyncio.wait_for(send_all(), settings.producer_timeout_s)

@@ -408,3 +408,90 @@ async def test_13_table_get_reads_the_rocksdb_store_twice(rocks_app, monkeypatch
     finally:
         stream._set_current_event(None)
         await store.stop()
+
+
+def _wal_bytes(store: RocksDBStore, partition: int) -> int:
+    return sum(f.stat().st_size for f in store.partition_path(partition).glob("*.log"))
+
+
+async def test_14_rocksdb_writes_go_through_the_write_ahead_log_and_apply_rows_writes_without_it(rocks_app):
+    """faust/stores/rocksdb.py `Store._set` puts each key with the database's default write options, which log it
+    (behaviour 10). `faust_adapter.apply_rows` writes each partition's rows as one write batch (with `Store._set`'s
+    key index and the store's codecs), and sets its database to write without the log, faust's own writes through
+    it included (the persisted offset); a clean stop flushes what was written, so it is there after a reopen."""
+    from streams.faust_adapter import apply_rows, mark_persisted, read_as
+
+    app = rocks_app
+    table = app.Table("conformance-rocks-rows", partitions=2, key_type=bytes, value_type=bytes, default=None)
+    stream = app.stream(app.channel())
+    on_p0, on_p1 = make_event(app, partition=0), make_event(app, partition=1)
+    store = table.data
+    try:
+        with mock.patch.object(table, "send_changelog"):
+            stream._set_current_event(on_p1)
+            table["logged"] = b"x" * 20_000
+        assert _wal_bytes(store, 1) > 20_000  # faust's own write: logged
+
+        before = _wal_bytes(store, 0)
+        rows = [(on_p0, "a", b"y" * 20_000), (on_p1, "b", b"2"), (on_p0, "gone", b"3")]
+        sent = apply_rows(stream, table, rows, [("rrc-type", b"T")])
+        changelog = table.changelog_topic.get_topic_name()
+        assert sent == [(changelog, b"a", b"y" * 20_000, 0, [("rrc-type", b"T")]),
+                        (changelog, b"b", b"2", 1, [("rrc-type", b"T")]),
+                        (changelog, b"gone", b"3", 0, [("rrc-type", b"T")])]
+        apply_rows(stream, table, [(on_p0, "gone", None)])
+        assert read_as(stream, table, on_p0, "a") == b"y" * 20_000
+        assert read_as(stream, table, on_p1, "b") == b"2"
+        assert read_as(stream, table, on_p0, "gone") is None
+        assert read_as(stream, table, on_p0, "b") is None  # each row in its event's partition only
+        assert store._key_index[store._encode_key("a")] == 0 and store._key_index[store._encode_key("b")] == 1
+        mark_persisted(table, [SimpleNamespace(topic=changelog, partition=0, offset=41)])
+        assert _wal_bytes(store, 0) == before  # rows and offset alike: not logged
+        assert store.persisted_offset(TP(changelog, 0)) == 41
+        with mock.patch.object(table, "send_changelog"):
+            stream._set_current_event(on_p0)
+            table["later"] = b"z" * 20_000
+        assert _wal_bytes(store, 0) == before  # faust's writes through that database: not logged either
+    finally:
+        stream._set_current_event(None)
+        await store.stop()
+    reopened = faust.App("conformance-rocks", broker=UNREACHABLE_BROKER, store="rocksdb://",
+                         datadir=app.conf.datadir).Table("conformance-rocks-rows", partitions=2, key_type=bytes,
+                                                         value_type=bytes, default=None)
+    try:
+        stream = reopened.app.stream(reopened.app.channel())
+        assert read_as(stream, reopened, make_event(reopened.app, partition=0), "a") == b"y" * 20_000
+        assert read_as(stream, reopened, make_event(reopened.app, partition=0), "later") == b"z" * 20_000
+        assert reopened.data.persisted_offset(TP(changelog, 0)) == 41
+    finally:
+        await reopened.data.stop()
+
+
+async def test_15_aiokafka_batches_are_filled_directly_and_acknowledged_with_their_first_offset():
+    """aiokafka/producer/producer.py `create_batch` / `send_batch(batch, topic, partition=)` and its
+    `BatchBuilder.append` (None once full, but an empty builder takes a record of any size), and
+    message_accumulator.py `MessageBatch.done`, which resolves a batch's future with the metadata of its first
+    offset (behaviour 11); faust's aiokafka `Producer._ensure_producer` is the producer `send_batched` fills."""
+    from faust.transport.drivers.aiokafka import Producer as FaustProducer
+
+    producer = aiokafka.AIOKafkaProducer(bootstrap_servers="127.0.0.1:1", max_batch_size=64 * 1024)
+    try:
+        assert "partition" in inspect.signature(producer.send_batch).parameters
+        batch = producer.create_batch()
+        assert batch.append(key=b"k", value=b"x" * 200_000, timestamp=None, headers=[]) is not None  # oversize, alone
+        assert batch.append(key=b"k", value=b"x", timestamp=None, headers=[]) is None  # full
+        small = producer.create_batch()
+        taken = 0
+        while small.append(key=b"k", value=b"x" * 3000, timestamp=None, headers=[("h", b"v")]) is not None:
+            taken += 1
+        assert 10 < taken < 30 and small.record_count() == taken
+        from aiokafka.producer.message_accumulator import MessageBatch
+
+        done = MessageBatch(aiokafka.TopicPartition("t", 3), small, ttl=10, linger_time=0)
+        done.done(base_offset=100)
+        meta = done.future.result()
+        assert (meta.topic, meta.partition, meta.offset) == ("t", 3, 100)
+        assert meta._replace(offset=meta.offset + taken - 1).offset == 99 + taken
+        assert callable(FaustProducer._ensure_producer)
+    finally:
+        await producer.stop()
