@@ -137,7 +137,7 @@ def apply_rows(stream: Any, table: Any, rows: Iterable[tuple[Any, str, bytes | N
     partition's rows go in as one write batch, without the write-ahead log (behaviour 10)."""
     store, topic, out = table.data, table.changelog_topic.get_topic_name(), []
     rows = list(rows)
-    if not hasattr(store, "_db_for_partition"):  # the memory store: faust's own writes
+    if not _rocksdb(store):  # the memory store: faust's own writes
         for event, key, value in rows:
             set_current_event(stream, event)
             if value is None:
@@ -166,6 +166,11 @@ def apply_rows(stream: Any, table: Any, rows: Iterable[tuple[Any, str, bytes | N
     return out
 
 
+def _rocksdb(store: Any) -> bool:
+    """The rocksdb store (one database per partition), not the memory store of the integration tests."""
+    return hasattr(store, "_db_for_partition")
+
+
 def _unlogged(store: Any, partition: int) -> Any:
     """The partition's database, set to write without the write-ahead log (behaviour 10): every write through it,
     faust's own (its persisted offset, a restore) too, since a logged offset over unlogged rows would outlive them."""
@@ -184,7 +189,7 @@ def mark_persisted(table: Any, sent: Iterable[Any]) -> None:
             newest[meta.partition] = max(newest.get(meta.partition, -1), meta.offset)
     store = table.data
     for partition, offset in newest.items():
-        if hasattr(store, "_db_for_partition"):
+        if _rocksdb(store):
             _unlogged(store, partition)
         store.set_persisted_offset(TP(topic, partition), offset)
 
@@ -207,12 +212,12 @@ async def send_batched(app: Any, outgoing: Sequence[tuple]) -> list[tuple[Any, i
                 continue
             partition = partitioner(key, sorted(known), sorted(cluster.available_partitions_for_topic(topic)))
         batch = open_.get((topic, partition))
-        if batch is None:
-            batch = open_[(topic, partition)] = producer.create_batch()
-        if batch.append(key=key, value=value, timestamp=None, headers=headers or []) is None:  # full
+        if batch is not None and batch.append(key=key, value=value, timestamp=None, headers=headers or []) is not None:
+            continue
+        if batch is not None:  # full: it goes, and a new one starts with this message
             pending.append((await producer.send_batch(batch, topic, partition=partition), batch.record_count()))
-            batch = open_[(topic, partition)] = producer.create_batch()
-            batch.append(key=key, value=value, timestamp=None, headers=headers or [])  # an empty one takes any size
+        batch = open_[(topic, partition)] = producer.create_batch()
+        batch.append(key=key, value=value, timestamp=None, headers=headers or [])  # an empty one takes any size
     for (topic, partition), batch in open_.items():
         pending.append((await producer.send_batch(batch, topic, partition=partition), batch.record_count()))
     return pending

@@ -371,7 +371,7 @@ def on_expenditure(delivery: InterventionDelivery | None, message: ReportExpendi
 
 
 def on_due(delivery: InterventionDelivery | None, message: EvaluateDue | Due, now: datetime, rules: Rules) -> Step:
-    """One intervention of the command (decide gives each its own `Due`, keyed by it)."""
+    """One intervention of an EvaluateDue (decide hands each on as its own `Due`, keyed by it)."""
     if delivery is None:
         return None, []
     return reevaluate(delivery, max(now, message.issued_at), rules, time_only=True)
@@ -394,7 +394,7 @@ def each_due(batch: list[Received]) -> Iterator[Received]:
     input."""
     for received in batch:
         message = received.message
-        if isinstance(message, EvaluateDue) and message.also:
+        if isinstance(message, EvaluateDue):
             for intervention_id in message.intervention_ids:
                 yield Received(Due(intervention_id, message.issued_at), received.partition, received.offset,
                                received.ref)
@@ -410,6 +410,7 @@ HANDLERS: dict[type, Callable[..., Step]] = {
     ReportExpenditure: on_expenditure,
     EvaluateDue: on_due,
 }
+DECIDED: dict[type, Callable[..., Step]] = {**HANDLERS, Due: on_due}  # the inbox, and the parts of an EvaluateDue
 
 
 def decide(table: StateReader[InterventionDelivery], batch: list[Received], now: datetime,
@@ -418,8 +419,7 @@ def decide(table: StateReader[InterventionDelivery], batch: list[Received], now:
     an office with many warnings from the batch gets them as digests."""
 
     def handle(delivery: InterventionDelivery | None, message: Any) -> tuple[InterventionDelivery | None, list]:
-        handler = on_due if type(message) is Due else HANDLERS[type(message)]  # Due: a part of an inbox EvaluateDue
-        return handler(delivery, message, now, rules)
+        return DECIDED[type(message)](delivery, message, now, rules)
 
     decision = decide_each(table, each_due(batch), lambda message: message.key, handle)
     decision.emits = digested(decision.emits, now, rules.digest_over)

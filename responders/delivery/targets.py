@@ -92,9 +92,9 @@ def _deadline(launched_at: datetime, due_at: datetime | None, happened_at: datet
     # a deadline, like every target, changes with time alone only at its next check.
     if now >= risk_at:
         return Verdict(TargetStatus.AT_RISK, f"not done, and {rules.at_risk_share:.0%} of the window gone at "
-                                             f"{_iso(risk_at)}; due {_iso(due_at)}", None, None, None, due_at)
+                                             f"{_iso(risk_at)}; due {_iso(due_at)}", next_check_at=due_at)
     return Verdict(TargetStatus.ON_TRACK, f"not done yet; at risk from {_iso(risk_at)} ({rules.at_risk_share:.0%} of "
-                                          f"the window gone), due {_iso(due_at)}", None, None, None, risk_at)
+                                          f"the window gone), due {_iso(due_at)}", next_check_at=risk_at)
 
 
 def _quantity(value: float, unit: str, due_at: datetime | None, points: list[Point], now: datetime,
