@@ -495,3 +495,84 @@ async def test_15_aiokafka_batches_are_filled_directly_and_acknowledged_with_the
         assert callable(FaustProducer._ensure_producer)
     finally:
         await producer.stop()
+
+
+def _fetcher_over(assignment, records: dict) -> "aiokafka.consumer.fetcher.Fetcher":
+    """aiokafka's Fetcher with only what `_get_actions_per_node` reads: one broker (node 1) leads everything."""
+    from aiokafka.consumer.fetcher import Fetcher
+
+    fetcher = Fetcher.__new__(Fetcher)
+    cluster = SimpleNamespace(leader_for_partition=lambda tp: 1, broker_metadata=lambda node: object())
+    fetcher.__dict__.update(_records=records, _in_flight=set(), _preferred_read_replica={},
+                            _client=SimpleNamespace(cluster=cluster), _fetch_max_wait_ms=500, _fetch_min_bytes=1,
+                            _fetch_max_bytes=52428800, _isolation_level=0, _max_partition_fetch_bytes=1048576,
+                            _client_rack=None, _fetcher_timeout=0.2)
+    return fetcher
+
+
+async def test_16_faust_pauses_changelogs_only_for_itself_and_aiokafka_holds_a_broker_with_unread_records(app):
+    """faust/transport/consumer.py `Consumer.pause_partitions` only takes partitions out of faust's own active set
+    (the partitions its getmany asks aiokafka for): aiokafka goes on fetching them. aiokafka/consumer/fetcher.py
+    `Fetcher._get_actions_per_node` sends no fetch to a broker while a partition of it holds unread records (for
+    `prefetch_backoff`), and none for a partition paused in aiokafka; subscription_state.py `Subscription._assign`
+    gives every new assignment fresh, unpaused partition states (behaviour 12). `hold_changelogs` pauses, in
+    aiokafka too, the changelogs faust holds paused after a recovery, and drops what was fetched of them."""
+    from aiokafka.consumer.fetcher import FetchResult
+    from aiokafka.consumer.subscription_state import Assignment, SubscriptionState
+
+    from streams import faust_adapter as fa
+
+    consumer = app.consumer
+    changelog, source = TP("conformance-t-changelog", 0), TP(SOURCE, 0)
+    with mock.patch.object(consumer, "_thread") as thread:
+        consumer.pause_partitions({changelog})
+        assert changelog in consumer._paused_partitions and not thread.mock_calls
+
+    tps = [aiokafka.TopicPartition(*changelog), aiokafka.TopicPartition(*source)]
+    assignment = Assignment(tps)
+    for tp in tps:
+        assignment.state_value(tp).seek(0)
+    unread = FetchResult(tps[0], assignment=assignment, partition_records=None, backoff=0.1)
+    requests, _, backoff, _, _ = _fetcher_over(assignment, {tps[0]: unread})._get_actions_per_node(assignment)
+    assert requests == [] and 0 < backoff <= 0.1  # the source's new records wait for the changelog's unread ones
+    assignment.state_value(tps[0]).pause()
+    requests, *_ = _fetcher_over(assignment, {})._get_actions_per_node(assignment)
+    assert [[(t, [p[0] for p in ps]) for t, ps in r.topics] for _, r in requests] == [[(SOURCE, [0])]]
+
+    subscription = SubscriptionState()
+    subscription.subscribe({changelog.topic})
+    subscription.assign_from_subscribed({tps[0]})
+    subscription.pause(tps[0])
+    subscription.assign_from_subscribed({tps[0]})  # the next rebalance, same partition
+    assert subscription.paused_partitions() == set()
+
+    # The adapter: only changelogs faust holds paused, in faust's consumer thread, for the generation it knew.
+    table = app.Table("t", partitions=1)
+    held = TP(table.changelog_topic.get_topic_name(), 0)
+    consumer._paused_partitions.clear()
+    consumer._paused_partitions.update({held, source})
+    calls = []
+
+    async def call_thread(fun, *args):
+        calls.append(args)
+        return 1
+
+    fa.hold_changelogs(app)
+    with mock.patch.object(consumer._thread, "call_thread", call_thread):
+        await app.on_rebalance_complete.send()
+    assert [(idle, generation) for _, idle, generation in calls] == [({held}, app.consumer_generation_id)]
+
+    aio = aiokafka.AIOKafkaConsumer(bootstrap_servers="127.0.0.1:1")
+    try:
+        aio.assign([aiokafka.TopicPartition(*held), aiokafka.TopicPartition(*source)])
+        aio._coordinator = SimpleNamespace(generation=7)
+        aio._fetcher = SimpleNamespace(_records={aiokafka.TopicPartition(*held): unread})
+        thread = SimpleNamespace(_ensure_consumer=lambda: aio)
+        faust_side = SimpleNamespace(_thread=thread)
+        assert await fa._pause_idle(faust_side, {held, TP("not-assigned", 0)}, 8) == 0  # a new assignment came
+        assert aio.paused() == set()
+        assert await fa._pause_idle(faust_side, {held, TP("not-assigned", 0)}, 7) == 1
+        assert aio.paused() == {aiokafka.TopicPartition(*held)} and aio._fetcher._records == {}
+    finally:
+        aio._coordinator = aio._fetcher = None
+        await aio.stop()
