@@ -28,6 +28,7 @@ def index_from_columns(cols: RosterColumns, index: RosterIndex | None = None) ->
     if len(ix.pos):
         raise ValueError("index_from_columns needs an empty index")
     n, voc = cols.n, cols.vocab
+    ix.version += 1
     ix._grow(n)
     rows = np.arange(n)
     skill_map = np.array([ix.skill_col[s] for s in voc.skills])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,8 +112,22 @@ def _intervals(ix: RosterIndex, rows: np.ndarray, s0: int, e0: int, reservations
     f.mark(near & ~overlap, BIT[Constraint.REST])
 
 
-def evaluate(index: RosterIndex, role: RoleRequest, reservations: PreparedReservations | None = None) -> Evaluation:
-    """Hard constraints and soft parts for the experts the role considers, without a per-expert loop."""
+@dataclass(frozen=True)
+class Screen:
+    """What a role's evaluation owes to the role alone, not to the crisis's countries: the experts considered
+    (`rows`, after dropping those failing more than NEAR_MISS_MAX_FAILS hard constraints), their failures, and
+    the skill and seniority parts of their score. Its arrays are read-only: a `ScreenCache` shares them."""
+
+    rows: np.ndarray
+    fails: np.ndarray
+    nfail: np.ndarray
+    skill: np.ndarray
+    seniority: np.ndarray
+    considered: int
+
+
+def screen(index: RosterIndex, role: RoleRequest, reservations: PreparedReservations | None = None) -> Screen:
+    """Hard constraints, and the soft parts that do not depend on where the crisis is, without a per-expert loop."""
     ix, n = index, index.n_rows
     req = _skill_columns(ix, role)
     mask = ix.active[:n]
@@ -133,24 +148,86 @@ def evaluate(index: RosterIndex, role: RoleRequest, reservations: PreparedReserv
         rows, fails, nfail = rows[keep], f.fails[keep], f.nfail[keep]
     else:
         fails, nfail = f.fails, f.nfail
-    parts = _soft_parts(ix, role, rows, req)
+    out = Screen(rows, fails, nfail, _skill_part(ix, rows, req), WEIGHTS["seniority"] * (ix.seniority.take(rows) / 3),
+                 considered)
+    for array in (out.rows, out.fails, out.nfail, out.skill, out.seniority):
+        array.flags.writeable = False
+    return out
+
+
+def screen_key(role: RoleRequest) -> tuple:
+    """Everything of a role that its `Screen` depends on (skills in their order: it numbers the skill bits)."""
+    clearance = role.min_clearance_level if role.requires_clearance else 0
+    return tuple(role.skills.items()), role.start, role.duration_days, clearance
+
+
+class ScreenCache:
+    """The screens of the most recent roles (at most `entries`), on one state of one index (its `version`) under
+    one set of reservations; `bind` starts afresh when either changed. The plans of a burst ask the same roles
+    for the same days, so each role is screened once and only its location parts are computed per crisis."""
+
+    def __init__(self, entries: int = 64) -> None:
+        self.entries = entries
+        self.hits = self.misses = 0
+        self._state: tuple[RosterIndex, int, tuple] | None = None
+        self._screens: OrderedDict[tuple, Screen] = OrderedDict()
+
+    def bind(self, index: RosterIndex, reservations: tuple) -> None:
+        """Use the cache for this index as it is now and these reservations (compared by value)."""
+        state = self._state
+        if state is None or state[0] is not index or state[1] != index.version or state[2] != reservations:
+            self._screens.clear()
+            self._state = (index, index.version, reservations)
+
+    def screen(self, index: RosterIndex, role: RoleRequest, reservations: PreparedReservations) -> Screen:
+        state = self._state
+        if state is None or state[0] is not index or state[1] != index.version:
+            raise RuntimeError("ScreenCache.screen before bind() for this index as it is now")
+        key = screen_key(role)
+        found = self._screens.get(key)
+        if found is not None:
+            self.hits += 1
+            self._screens.move_to_end(key)
+            return found
+        self.misses += 1
+        found = self._screens[key] = screen(index, role, reservations)
+        if len(self._screens) > self.entries:
+            self._screens.popitem(last=False)
+        return found
+
+
+def evaluate(index: RosterIndex, role: RoleRequest, reservations: PreparedReservations | None = None,
+             screens: ScreenCache | None = None) -> Evaluation:
+    """Hard constraints and soft parts for the experts the role considers, without a per-expert loop; the role's
+    screen comes from `screens` (bound to this index and reservations) when given."""
+    if screens is not None and reservations is not None:
+        s = screens.screen(index, role, reservations)
+    else:
+        s = screen(index, role, reservations)
+    language, country, region, proximity = _location_parts(index, role, s.rows)
+    parts = {"skill": s.skill, "language": language, "country": country, "region": region,
+             "seniority": s.seniority, "proximity": proximity}
     score = parts[PART_NAMES[0]]
     for name in PART_NAMES[1:]:
         score = score + parts[name]
-    return Evaluation(role, list(role.skills), rows, fails, nfail, parts, score, considered)
+    return Evaluation(role, list(role.skills), s.rows, s.fails, s.nfail, parts, score, s.considered)
 
 
-def _soft_parts(ix: RosterIndex, role: RoleRequest, rows: np.ndarray, req: list[tuple[int, int]]) -> dict[str, np.ndarray]:
-    """The soft-score parts (formulas in responders.matching.weights), same float operations as the naive ranker."""
-    m, tax, w = len(rows), ix.taxonomy, WEIGHTS
+def _skill_part(ix: RosterIndex, rows: np.ndarray, req: list[tuple[int, int]]) -> np.ndarray:
+    """The skill part (formulas in responders.matching.weights), same float operations as the naive ranker."""
+    m = len(rows)
     acc = np.zeros(m)
     for j, minimum in req:
         if minimum < MAX_LEVEL:
             acc = acc + np.maximum(ix.skills[j].take(rows).astype(np.int16) - minimum, 0) / (MAX_LEVEL - minimum)
         else:
             acc = acc + 0.0
-    skill = w["skill"] * (acc / len(req)) if req else np.zeros(m)
+    return WEIGHTS["skill"] * (acc / len(req)) if req else np.zeros(m)
 
+
+def _location_parts(ix: RosterIndex, role: RoleRequest, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The language, country, region and proximity parts: what depends on the crisis's countries."""
+    m, tax, w = len(rows), ix.taxonomy, WEIGHTS
     langs = role.languages(tax)
     matched = np.zeros(m, np.int64)
     words: dict[int, np.ndarray] = {}
@@ -173,13 +250,10 @@ def _soft_parts(ix: RosterIndex, role: RoleRequest, rows: np.ndarray, req: list[
     region_mask = np.uint8(sum(1 << ix.region_pos[r] for r in role.regions(tax)))
     region = w["region"] * ((ix.region_bits.take(rows) & region_mask) != 0).astype(np.float64)
 
-    seniority = w["seniority"] * (ix.seniority.take(rows) / 3)
-
     duty = ix.duty_country.take(rows)
     same_country = np.zeros(m, bool)
     for p in crisis:
         same_country |= duty == p
     same_region = (ix.duty_region_bit.take(rows) & region_mask) != 0
     proximity = w["proximity"] * np.where(same_country, 1.0, np.where(same_region, SAME_REGION, 0.0))
-    return {"skill": skill, "language": language, "country": country, "region": region,
-            "seniority": seniority, "proximity": proximity}
+    return language, country, region, proximity

@@ -35,7 +35,8 @@ class RosterIndex:
     deployment, rest days, and day-ordinal intervals (IntervalSlots): `avail` (availability windows) and
     `busy` (deployments that are not cancelled).
     Rows keep their position for life (a removed expert leaves a dead row), so ties in a ranking are
-    broken by the order in which experts were first added."""
+    broken by the order in which experts were first added. `version` moves on every change (what is derived from
+    the rows, e.g. `evaluate.ScreenCache`, follows it)."""
 
     def __init__(self, taxonomy: Taxonomy | None = None, capacity: int = 1024, max_slots: int = 4) -> None:
         self.taxonomy = tax = taxonomy or load_taxonomy()
@@ -53,6 +54,7 @@ class RosterIndex:
         self.ids: list[str] = []
         self.pos: dict[str, int] = {}
         self.n_rows = 0
+        self.version = 0
         self._cap = 0
         for name, dtype in _ROW.items():
             setattr(self, name, np.zeros(0, dtype))
@@ -78,6 +80,7 @@ class RosterIndex:
             self._bulk_upsert(experts)
 
     def _bulk_upsert(self, experts: Iterable[Expert]) -> None:
+        self.version += 1
         fresh: dict[str, tuple] = {}
         for e in experts:
             if e.expert_id in self.pos:
@@ -140,6 +143,7 @@ class RosterIndex:
     def upsert(self, expert: Expert) -> int:
         """Add an expert or replace its row; returns the row."""
         values = self.encode(expert)
+        self.version += 1
         row = self.pos.get(expert.expert_id)
         if row is None:
             row = self.n_rows
@@ -164,6 +168,7 @@ class RosterIndex:
         row = self.pos.pop(expert_id, None)
         if row is None:
             raise UnknownExpert(expert_id)
+        self.version += 1
         self.alive[row] = False
         self.active[row] = False
         self.avail.set(row, [])

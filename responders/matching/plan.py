@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from responders.matching.evaluate import PreparedReservations, evaluate, prepare_reservations
+from responders.matching.evaluate import PreparedReservations, ScreenCache, evaluate, prepare_reservations
 from responders.matching.exceptions import EmptyPlan
 from responders.matching.index import RosterIndex
 from responders.matching.ranking import (
@@ -38,15 +38,22 @@ from responders.matching.results import PlanFill, RoleFill
 
 def fill_plan(index: RosterIndex, roles: Sequence[RoleRequest],
               reservations: Iterable[Reservation | tuple] | PreparedReservations = (),
-              alternates: int = 3, near_miss_count: int = 3, near_misses_when_filled: bool = True) -> PlanFill:
+              alternates: int = 3, near_miss_count: int = 3, near_misses_when_filled: bool = True,
+              screens: ScreenCache | None = None) -> PlanFill:
     """Seat experts in every role: no expert in two seats, reservations respected, as many seats as
     possible filled and, among those assignments, the highest total score (see the module docstring).
-    With `near_misses_when_filled=False` near misses are only looked for in roles left with open seats."""
+    With `near_misses_when_filled=False` near misses are only looked for in roles left with open seats.
+    `screens` keeps the roles' screens between calls (for reservations given as a sequence, not prepared)."""
     if not roles:
         raise EmptyPlan("a plan needs at least one role")
+    if screens is not None and not isinstance(reservations, PreparedReservations):
+        reservations = tuple(reservations)
+        screens.bind(index, reservations)
+    else:
+        screens = None
     prepared = prepare_reservations(index, reservations)
     seats = sum(r.count for r in roles)
-    evals = [evaluate(index, role, prepared) for role in roles]
+    evals = [evaluate(index, role, prepared, screens) for role in roles]
     eligible = [eligible_positions(ev) for ev in evals]
     tops = [top_positions(ev, elig, seats + alternates) for ev, elig in zip(evals, eligible)]
     short = [top[:seats] for top in tops]

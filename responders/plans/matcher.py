@@ -5,6 +5,7 @@ encoded once at start-up and then follows the compacted topic."""
 from __future__ import annotations
 
 from responders.matching import PartnerAsk, PartnerRanking, rank, rank_partner_asks
+from responders.matching.evaluate import ScreenCache
 from responders.matching.requests import RoleRequest
 from responders.matching.index import RosterIndex
 from responders.plans.models import Intervention, PlanRole
@@ -17,6 +18,7 @@ class RosterMatcher:
     def __init__(self, roster: RosterStore) -> None:
         self.roster = roster
         self.index = RosterIndex.from_experts(list(roster.experts.records.values()))
+        self.screens = ScreenCache()  # follows the index's version: a changed expert starts it afresh
         roster.experts.listeners.append(self._on_expert)
         self._rankings: dict[tuple, PartnerRanking] = {}
         self._rankings_version = -1

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from config.plan_templates import PlanTemplate, TemplateSet
 from responders.matching import PartnerAsk, PartnerRanking, RoleRequest, fill_plan, rank_partner_asks
 from responders.matching.constraints import Constraint
+from responders.matching.evaluate import ScreenCache
 from responders.matching.index import RosterIndex
 from responders.matching.results import Blocker, NearMiss
 from responders.matching.requests import Reservation
@@ -86,11 +87,13 @@ NO_COUNTRY_NOTE = ("the crisis names no country yet: candidates are ranked on sk
 
 def build_plan(crisis: Crisis, template: PlanTemplate, index: RosterIndex, partners: Sequence[Partner] | PartnerRanker,
                now: datetime, version: int, trigger_event_id: str | None = None,
-               trigger_signal_id: str | None = None, reservations: Sequence[Reservation] = ()) -> Plan:
+               trigger_signal_id: str | None = None, reservations: Sequence[Reservation] = (),
+               screens: ScreenCache | None = None) -> Plan:
     """A proposal for `crisis`: the template's roles seated optimally from the roster with
     ranked alternates (and, for roles left with open seats, the near misses), and partners ranked per ask.
     `partners` is the partner list or a ranker over it (the worker's caches rankings per ask). `reservations` are
-    the days experts are already offered or committed elsewhere: nobody is proposed for overlapping days."""
+    the days experts are already offered or committed elsewhere: nobody is proposed for overlapping days.
+    `screens` keeps the roles' hard-constraint screens from plan to plan (see `matching.evaluate.ScreenCache`)."""
     countries = list(crisis.countries)
     roles: list[PlanRole] = []
     requests: list[RoleRequest] = []
@@ -108,7 +111,7 @@ def build_plan(crisis: Crisis, template: PlanTemplate, index: RosterIndex, partn
                               note=None if countries else NO_COUNTRY_NOTE))
     if requests and len(index):
         fill = fill_plan(index, requests, reservations=reservations, alternates=ALTERNATES,
-                         near_misses_when_filled=False)
+                         near_misses_when_filled=False, screens=screens)
         held = _holds_by_expert(reservations)
         roles = [_seated(role, rf, [_marked(n, request, index, held) for n in rf.near_misses])
                  for role, rf, request in zip(roles, fill.roles, requests)]
@@ -169,7 +172,8 @@ def _marked(near: NearMiss, request: RoleRequest, index: RosterIndex,
 
 def on_crisis_event(book: PlanBook, message: CrisisRecorded, now: datetime, templates: TemplateSet,
                     index: RosterIndex, partners: Sequence[Partner] | PartnerRanker,
-                    plan_exercises: bool = False, reservations: Sequence[Reservation] = ()) -> Outcome:
+                    plan_exercises: bool = False, reservations: Sequence[Reservation] = (),
+                    screens: ScreenCache | None = None) -> Outcome:
     """A crisis opened or escalated: propose a (new version of the) plan when a template fits.
 
     A new version supersedes the crisis's earlier *proposed* versions; approved plans and their interventions
@@ -187,7 +191,7 @@ def on_crisis_event(book: PlanBook, message: CrisisRecorded, now: datetime, temp
         return Outcome(book)
     version = len(book.plans) + 1
     plan = build_plan(crisis, template, index, partners, now, version, event.event_id, event.signal_id,
-                      reservations)
+                      reservations, screens)
     events: list[PlanEvent] = []
     plans = []
     for old in book.plans:

@@ -35,6 +35,7 @@ from responders.deployments.owner import (
     mission_step,
     result_of,
 )
+from responders.matching.evaluate import ScreenCache
 from responders.matching.index import RosterIndex
 from responders.matching.requests import Reservation
 from responders.messages import Decision, Emitted, Received, StateReader, decide_each
@@ -73,6 +74,7 @@ class ResponseContext:
     staffing: StaffingConfig
     plan_exercises: bool = False
     reservations: Callable[[], list[Reservation]] = list  # days experts are offered or committed elsewhere
+    screens: Callable[[], ScreenCache | None] = lambda: None  # roles' screens kept from plan to plan (the matcher's)
 
 
 def plan_emits(events: list[PlanEvent]) -> list[Emitted]:
@@ -88,7 +90,8 @@ def plan_emits(events: list[PlanEvent]) -> list[Emitted]:
 def on_crisis(book: ResponseBook, message: CrisisRecorded, ctx: ResponseContext, now: datetime) -> Step:
     """A crisis opened or escalated: propose a plan (a new version) when a template fits."""
     outcome = on_crisis_event(book.plans, message, now, ctx.templates, ctx.index(), ctx.rank_asks,
-                              plan_exercises=ctx.plan_exercises, reservations=ctx.reservations())
+                              plan_exercises=ctx.plan_exercises, reservations=ctx.reservations(),
+                              screens=ctx.screens())
     if not outcome.changed:
         return book, []
     return book.model_copy(update={"plans": outcome.book}), plan_emits(outcome.events)

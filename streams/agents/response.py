@@ -55,7 +55,8 @@ def build(wiring: Wiring) -> tuple[Owner, Job]:
                                 answer_hours=dict(settings.deployment_answer_hours),
                                 answer_otherwise=settings.deployment_answer_hours_default,
                                 end_reminder_days=settings.deployment_end_reminder_days),
-        plan_exercises=settings.plan_exercises, reservations=wiring.views.deployments.reservations)
+        plan_exercises=settings.plan_exercises, reservations=wiring.views.deployments.reservations,
+        screens=lambda: matcher().screens)
     spec = OwnerSpec(stage=STAGE, sources=(CRISES, COMMANDS), table="plans", decode=decode,
                      decide=lambda table, batch, now: decide(context, table, batch, now),
                      load=load_model(ResponseBook), deadletter=DEADLETTER, max_events=200, within_s=0.01,
