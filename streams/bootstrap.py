@@ -11,7 +11,6 @@ import faust
 
 from config.offices import load_offices
 from config.settings import Settings
-from streams import faust_adapter
 from streams.agents import capacity, crises, delivery, ledger, response
 from streams.agents.owner import AgentLag
 from streams.clock import accelerated_clock, skewed_clock, system_clock
@@ -85,7 +84,6 @@ def bootstrap(settings: Settings, *, store: str | None = None,
     runtime.lag = AgentLag(app)
     app.on_partitions_revoked.connect(_rebalance_started(runtime.health))
     app.on_rebalance_complete.connect(_rebalance_done(runtime.health))
-    faust_adapter.hold_changelogs(app)
     return runtime
 
 

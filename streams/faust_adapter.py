@@ -65,34 +65,22 @@ one of the behaviours below changes. Nothing outside this module touches a priva
    `send_batched` takes faust's aiokafka producer (`Producer._ensure_producer`) and sends them as batches; a
    batch's acknowledgement carries its first offset, so the last record's is that plus its count less one. An
    empty builder takes a record of any size, as the producer's own path does.
-12. **Faust pauses a changelog partition only in its own bookkeeping** (`Consumer.pause_partitions`,
-   faust/transport/consumer.py: its set of active partitions, which its fetches ask aiokafka for), so aiokafka goes
-   on fetching every assigned changelog partition after the recovery. The owners write those changelogs all the
-   time, so a fetch response often carries changelog records nobody reads, and aiokafka sends no new fetch to a
-   broker while a partition of it holds unread records (`Fetcher._get_actions_per_node`, for `prefetch_backoff`,
-   0.1 s), input included: seen as 15-360 ms between a delivery sweep's acknowledged commands and the owner's first
-   input, with the process idle. `hold_changelogs` therefore pauses, in aiokafka too, each changelog partition
-   faust holds paused once its recovery is done (a standby's stays read), and drops what aiokafka already fetched
-   of it. A rebalance gives aiokafka a new assignment, unpaused, so the next recovery reads the changelogs again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import rocksdict
 from aiokafka.partitioner import DefaultPartitioner
-from aiokafka.structs import TopicPartition
 from faust.types import TP
 
 PINNED_FAUST = "0.15.3"
 PINNED_AIOKAFKA = "0.14.0"
-log = logging.getLogger("rrc.faust")
 UNLOGGED = rocksdict.WriteOptions()
 UNLOGGED.disable_wal = True
 
@@ -268,43 +256,3 @@ def mark_done(app: Any, tp: Any, offsets: range) -> None:
 async def refresh_metadata(consumer: Any) -> None:
     """Fetch the cluster's metadata now (behaviour 8), e.g. for topics created a moment ago."""
     await consumer._client.force_metadata_update()  # noqa: SLF001 - no public API in aiokafka 0.14
-
-
-HOLD_TIMEOUT_S = 10.0
-
-
-def hold_changelogs(app: Any) -> None:
-    """After each recovery, pause in aiokafka the changelog partitions faust keeps paused (behaviour 12)."""
-
-    async def on_rebalance_complete(sender: Any = None, **kwargs: Any) -> None:  # noqa: ARG001 - signal signature
-        consumer = app.consumer
-        changelogs = app.tables.changelog_topics
-        idle = {tp for tp in consumer._paused_partitions if tp.topic in changelogs}  # noqa: SLF001 - behaviour 12
-        if not idle:
-            return
-        generation = app.consumer_generation_id
-        try:
-            held = await asyncio.wait_for(consumer._thread.call_thread(_pause_idle, consumer, idle, generation),
-                                          HOLD_TIMEOUT_S)  # noqa: SLF001 - aiokafka lives in faust's consumer thread
-        except asyncio.TimeoutError:
-            log.warning("changelog partitions not paused in time; fetches may wait on them",
-                        extra={"partitions": len(idle), "generation": generation})
-            return
-        log.info("changelog partitions paused", extra={"partitions": held, "generation": generation})
-
-    app.on_rebalance_complete.connect(on_rebalance_complete)
-
-
-async def _pause_idle(consumer: Any, idle: set[Any], generation: int) -> int:
-    """In faust's consumer thread (where aiokafka runs): pause `idle` and drop what was fetched of it, unless a new
-    assignment came since `generation` (its partitions start unpaused, for their recovery)."""
-    aio = consumer._thread._ensure_consumer()  # noqa: SLF001 - behaviour 12
-    if aio._coordinator.generation != generation:  # noqa: SLF001
-        return 0
-    assigned = aio.assignment()
-    tps = [TopicPartition(tp.topic, tp.partition) for tp in idle]
-    tps = [tp for tp in tps if tp in assigned]
-    aio.pause(*tps)
-    for tp in tps:
-        aio._fetcher._records.pop(tp, None)  # noqa: SLF001 - unread, and never read while paused
-    return len(tps)
