@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -179,7 +179,7 @@ class ScreenCache:
             self._screens.clear()
             self._state = (index, index.version, reservations)
 
-    def screen(self, index: RosterIndex, role: RoleRequest, reservations: PreparedReservations) -> Screen:
+    def screen(self, index: RosterIndex, role: RoleRequest, reservations: PreparedReservations | None) -> Screen:
         state = self._state
         if state is None or state[0] is not index or state[1] != index.version:
             raise RuntimeError("ScreenCache.screen before bind() for this index as it is now")
@@ -200,10 +200,7 @@ def evaluate(index: RosterIndex, role: RoleRequest, reservations: PreparedReserv
              screens: ScreenCache | None = None) -> Evaluation:
     """Hard constraints and soft parts for the experts the role considers, without a per-expert loop; the role's
     screen comes from `screens` (bound to this index and reservations) when given."""
-    if screens is not None and reservations is not None:
-        s = screens.screen(index, role, reservations)
-    else:
-        s = screen(index, role, reservations)
+    s = screens.screen(index, role, reservations) if screens is not None else screen(index, role, reservations)
     language, country, region, proximity = _location_parts(index, role, s.rows)
     parts = {"skill": s.skill, "language": language, "country": country, "region": region,
              "seniority": s.seniority, "proximity": proximity}
