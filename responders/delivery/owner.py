@@ -41,7 +41,7 @@ from responders.delivery.models import (
     TrackIntervention,
 )
 from responders.delivery.targets import ANNOUNCED, FINAL, Point, Rules, TargetStatus, evaluate
-from responders.messages import Decision, Emitted, Public, Received, StateReader, decide_each
+from responders.messages import Decision, Emitted, Public, Received, Record, StateReader, decide_each
 from responders.plans.models import CommandResult
 from responders.plans.planner import result_event
 from vocabulary.cloudevents import CloudEvent
@@ -129,32 +129,54 @@ def reevaluate(delivery: InterventionDelivery, now: datetime, rules: Rules, time
 WARNED = frozenset({TargetStatus.AT_RISK, TargetStatus.OFF_TRACK, TargetStatus.MISSED})
 
 
+class Warned(NamedTuple):
+    """An early warning for one office, as `notices` makes it: a tuple with the fields of its `NotifyOffice`,
+    which `digested` makes (or lists it in a digest). A sweep that finds thousands at risk puts nearly all of
+    them in digests, and validating a model for each first was a fifth of its decide."""
+
+    notification_id: str
+    office_id: str
+    event_type: str
+    intervention_id: str
+    crisis_id: str
+    subject: str
+    text: str
+    created_at: datetime
+
+    def notice(self) -> NotifyOffice:
+        return NotifyOffice(**self._asdict())
+
+    def record(self) -> Record:
+        return self.notice().record()
+
+
 def notices(delivery: InterventionDelivery, event_type: str, what: str, subject: str, text: str, now: datetime,
-            rules: Rules) -> list[Emitted]:
-    """One outbox record per office that acts for the intervention's countries (once: the id is stable)."""
+            rules: Rules) -> list[Warned]:
+    """One warning per office that acts for the intervention's countries (once: the id is stable)."""
     if rules.offices_for is None or delivery.exercise:
         return []
-    return [NotifyOffice(notification_id=f"ntf-{office}-{delivery.intervention_id}-{what}-{event_type}",
-                         office_id=office, event_type=event_type, intervention_id=delivery.intervention_id,
-                         crisis_id=delivery.crisis_id, subject=subject[:200],
-                         text=f"{text}\n\nIntervention {delivery.intervention_id} (crisis {delivery.crisis_id}): "
-                              f"GET /v1/interventions/{delivery.intervention_id}/targets", created_at=now)
+    text = (f"{text}\n\nIntervention {delivery.intervention_id} (crisis {delivery.crisis_id}): "
+            f"GET /v1/interventions/{delivery.intervention_id}/targets")
+    return [Warned(f"ntf-{office}-{delivery.intervention_id}-{what}-{event_type}", office, event_type,
+                   delivery.intervention_id, delivery.crisis_id, subject[:200], text, now)
             for office in rules.offices_for(delivery.countries)]
 
 
 def digested(emits: list[Emitted], now: datetime, over: int) -> list[Emitted]:
-    """More than `over` early warnings for one office from one batch (a sweep that finds hundreds at risk) reach
-    it as digests of up to DIGEST_ITEMS warnings each, which count them by kind and list every one; `over` or
-    fewer go one by one. A coordinator gets one message, not a flood, and still each warning once: a target's
-    status is announced once (the state remembers it), whether alone or in a digest."""
-    by_office: dict[str, list[NotifyOffice]] = {}
+    """The warnings among `emits` as outbox records: more than `over` for one office from one batch (a sweep
+    that finds hundreds at risk) reach it as digests of up to DIGEST_ITEMS warnings each, which count them by kind
+    and list every one; `over` or fewer go one by one, each a `NotifyOffice`. A coordinator gets one message, not
+    a flood, and still each warning once: a target's status is announced once (the state remembers it), whether
+    alone or in a digest."""
+    by_office: dict[str, list[Warned]] = {}
     for emitted in emits:
-        if isinstance(emitted, NotifyOffice) and emitted.intervention_id is not None:
+        if isinstance(emitted, Warned):
             by_office.setdefault(emitted.office_id, []).append(emitted)
-    crowded = {office for office, told in by_office.items() if len(told) > over}
-    if not crowded:
+    if not by_office:
         return emits
-    out = [e for e in emits if not (isinstance(e, NotifyOffice) and e.office_id in crowded)]
+    crowded = {office for office, told in by_office.items() if len(told) > over}
+    out = [e.notice() if isinstance(e, Warned) else e for e in emits
+           if not (isinstance(e, Warned) and e.office_id in crowded)]
     for office in sorted(crowded):
         told = by_office[office]
         parts = [told[start:start + DIGEST_ITEMS] for start in range(0, len(told), DIGEST_ITEMS)]
@@ -162,7 +184,7 @@ def digested(emits: list[Emitted], now: datetime, over: int) -> list[Emitted]:
     return out
 
 
-def digest(office: str, told: list[NotifyOffice], part: int, parts: int, now: datetime) -> NotifyOffice:
+def digest(office: str, told: list[Warned], part: int, parts: int, now: datetime) -> NotifyOffice:
     """One message for an office's coordinators listing `told` (part `part` of `parts` of one evaluation); its id
     comes from the ids of the warnings it lists, so deciding the same batch again gives the same id."""
     counts = Counter(n.event_type.removeprefix("rrc.target.").replace("_", " ") for n in told)
