@@ -48,6 +48,7 @@ def faust_app(settings: Settings, store: str | None = None) -> faust.App:
         # Batches of up to 512 KB: at the default 16 KB, one owner batch of crisis events (a few MB) went out as
         # dozens of requests one after another (one in flight per broker), which was most of its time.
         producer_max_batch_size=512 * 1024,
+        producer_compression_type=None if settings.compression == "none" else settings.compression,
         producer_partitioner=CachedPartitioner(),
         broker_commit_interval=1.0,
         broker_session_timeout=settings.session_timeout_s,
