@@ -69,5 +69,8 @@ def setup_logging(level: str | None = None, json_lines: bool | None = None, stre
     debug = terminal_level == "DEBUG" or (file is not None and file_level.upper() == "DEBUG")
     # aiokafka logs every failed reconnect at ERROR; the health endpoint reports the broker's state instead.
     logging.getLogger("aiokafka").setLevel(logging.DEBUG if debug else logging.CRITICAL)
+    # but group membership (joins, assignments, revocations, commits refused by a rebalance) is what an operator
+    # needs when a partition stops moving: a few lines per rebalance.
+    logging.getLogger("aiokafka.consumer.group_coordinator").setLevel(logging.DEBUG if debug else logging.INFO)
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job run drowns the useful logs

@@ -15,7 +15,13 @@ receivers use to drop it. After the last attempt the event goes to rrc.webhooks.
 (`POST /v1/subscriptions/{id}/replay`). A 410 Gone disables the subscription (a new record on rrc.subscriptions).
 
 One instance per deployment is assumed for ordering across a rebalance (see the README); several instances
-share partitions correctly for at-least-once delivery.
+share partitions correctly for at-least-once delivery. Across a rebalance (`_Handover`): the partitions leaving
+commit their low watermark while this member still holds them, and nothing is committed until the new assignment
+arrives. A commit sent mid-rebalance is refused (an old generation), and aiokafka answers a refusal by dropping
+its membership and rejoining: with a timer committing every second, a commit sent during each join came back just
+after it, so one member rejoined (and the group rebalanced) every second for minutes after a SIGSTOP in the chaos
+run, and that member's partitions were not read meanwhile. Partitions that come back are read again from the commit, and an event
+whose delivery is still running here is counted, not posted again.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ import random
 from collections import defaultdict
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
 from aiokafka.structs import OffsetAndMetadata
 
@@ -75,12 +81,31 @@ class Watermarks:
         else:
             self.pending[tp][offset] = left - 1
 
+    def forget(self, tps) -> None:
+        """Partitions revoked (or newly assigned): their reading starts again at the committed offset."""
+        for tp in tps:
+            self.pending.pop(tp, None)
+            self.next.pop(tp, None)
+
     def commits(self) -> dict[TopicPartition, int]:
         return {tp: min(self.pending[tp]) if self.pending[tp] else nxt for tp, nxt in self.next.items()}
 
     @property
     def open(self) -> int:
         return sum(len(p) for p in self.pending.values())
+
+
+class _Handover(ConsumerRebalanceListener):
+    """The webhook consumer's rebalances, told to its service."""
+
+    def __init__(self, service: WebhookService) -> None:
+        self.service = service
+
+    async def on_partitions_revoked(self, revoked) -> None:
+        await self.service.revoked(set(revoked))
+
+    async def on_partitions_assigned(self, assigned) -> None:
+        self.service.assigned(set(assigned))
 
 
 class WebhookService:
@@ -94,6 +119,8 @@ class WebhookService:
         self.subs_topic = t.subscriptions.get_topic_name()
         self.group = f"{s.topic_prefix}{s.app_id}-webhooks"
         self.marks = Watermarks()
+        self.rebalancing = False  # between a revocation and the next assignment: no commits
+        self._running: set[tuple[str, str, str]] = set()  # (subscription, event, replay) deliveries running here
         self.queues = KeyedQueues(concurrency=100_000, max_pending=200_000)
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
@@ -110,12 +137,13 @@ class WebhookService:
         self._producer = AIOKafkaProducer(bootstrap_servers=s.bootstrap_servers, acks="all", enable_idempotence=True,
                                           linger_ms=5, client_id="rrc-webhooks")
         session_ms = int(s.session_timeout_s * 1000)
-        self._consumer = AIOKafkaConsumer(self.events_topic, self.jobs_topic, bootstrap_servers=s.bootstrap_servers,
+        self._consumer = AIOKafkaConsumer(bootstrap_servers=s.bootstrap_servers,
                                           group_id=self.group, enable_auto_commit=False,
                                           auto_offset_reset="earliest", max_poll_records=1000,
                                           client_id="rrc-webhooks", session_timeout_ms=session_ms,
                                           heartbeat_interval_ms=max(1000, session_ms // 10))
         await self._producer.start()
+        self._consumer.subscribe([self.events_topic, self.jobs_topic], listener=_Handover(self))
         await self._consumer.start()
         self._tasks = [asyncio.create_task(self._loop(), name="webhooks-read"),
                        asyncio.create_task(self._committer(), name="webhooks-commit")]
@@ -127,6 +155,26 @@ class WebhookService:
         with contextlib.suppress(Exception):
             await self._commit()  # what finished meanwhile
         await shut_down([], [self.queues, self._consumer, self._producer, self._client])
+
+    # --- rebalances ------------------------------------------------------------------------------------------
+
+    async def revoked(self, revoked: set[TopicPartition]) -> None:
+        """Before the group reassigns: what is done in these partitions is committed while this member still holds
+        them (bounded: a broker that does not answer must not hold the rebalance), then they are forgotten here.
+        Deliveries still running go on; if their partition comes back, they count for it again."""
+        self.rebalancing = True
+        if revoked:
+            try:
+                await asyncio.wait_for(self._commit(only=revoked), timeout=self.runtime.settings.session_timeout_s / 2)
+            except (KafkaError, TimeoutError) as exc:
+                log.warning("webhooks commit before a rebalance failed", extra={"stage": STAGE, "error": repr(exc)})
+        self.marks.forget(revoked)
+        log.info("webhooks partitions revoked", extra={"stage": STAGE, "partitions": _names(revoked)})
+
+    def assigned(self, assigned: set[TopicPartition]) -> None:
+        self.marks.forget(assigned)  # nothing stale: reading starts at each partition's commit
+        self.rebalancing = False
+        log.info("webhooks partitions assigned", extra={"stage": STAGE, "partitions": _names(assigned)})
 
     # --- reading ----------------------------------------------------------------------------------------------
 
@@ -174,12 +222,15 @@ class WebhookService:
                        if wants(sub, facts) and entitled(sub.grant, event, sub.partner_id)]
         done = views.webhook_log
         targets = [(sub, replay) for sub, replay in targets if not done.finished(sub.subscription_id, event.id, replay)]
-        self.marks.read(tp, record.offset, len(targets))
+        self.marks.read(tp, record.offset, len(targets))  # a delivery still running here counts, and tells when done
+        targets = [(sub, replay) for sub, replay in targets
+                   if (sub.subscription_id, event.id, replay or "") not in self._running]
         if not targets:
             return
         body = event_body(event)
         crisis = ordering_key(event)
         for sub, replay in targets:
+            self._running.add((sub.subscription_id, event.id, replay or ""))
             await self.queues.submit((sub.subscription_id, crisis), self._job(tp, record.offset, sub, event, body,
                                                                                replay))
 
@@ -199,6 +250,8 @@ class WebhookService:
                 log.exception("webhook delivery crashed", extra={"subscription_id": sub.subscription_id,
                                                                  "event_id": event.id})
                 return
+            finally:
+                self._running.discard((sub.subscription_id, event.id, replay or ""))
             self.marks.done(tp, offset)
 
         return run
@@ -270,15 +323,27 @@ class WebhookService:
     async def _committer(self) -> None:
         while True:
             await asyncio.sleep(1.0)
-            try:
-                await self._commit()
-            except KafkaError as exc:
-                log.warning("webhooks commit failed", extra={"stage": STAGE, "error": repr(exc)})
-            metrics.WEBHOOK_PENDING.set(self.marks.open)
+            await self.commit_due()
 
-    async def _commit(self) -> None:
+    async def commit_due(self) -> None:
+        """Each second: the low watermarks, unless a rebalance is under way."""
+        metrics.WEBHOOK_PENDING.set(self.marks.open)
+        if self.rebalancing:
+            return
+        try:
+            await self._commit()
+        except KafkaError as exc:
+            log.warning("webhooks commit failed", extra={"stage": STAGE, "error": repr(exc)})
+
+    async def _commit(self, only: set[TopicPartition] | None = None) -> None:
         assert self._consumer is not None
         assigned = self._consumer.assignment()
+        if only is not None:
+            assigned = assigned & only
         offsets = {tp: OffsetAndMetadata(o, "") for tp, o in self.marks.commits().items() if tp in assigned}
         if offsets:
             await self._consumer.commit(offsets)
+
+
+def _names(tps: set[TopicPartition]) -> list[str]:
+    return sorted(f"{tp.topic}[{tp.partition}]" for tp in tps)
